@@ -1,0 +1,8 @@
+from config.navigation import navigation_for
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"navigation": []}
+    return {"navigation": navigation_for(user=user, current_path=request.path)}

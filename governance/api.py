@@ -1,0 +1,107 @@
+from django.urls import path
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from governance.models import AuditEntry, Job
+from governance.selectors import audit_entry_list, job_get_for_user, job_list
+from governance.services.jobs import job_cancel
+
+
+class JobOutput(serializers.ModelSerializer):
+    requested_by = serializers.CharField(source="requested_by.username", default=None)
+
+    class Meta:
+        model = Job
+        fields = [
+            "id",
+            "title",
+            "task_name",
+            "status",
+            "progress",
+            "message",
+            "error",
+            "params",
+            "result",
+            "requested_by",
+            "attempts",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+
+
+class JobListApi(generics.ListAPIView):
+    serializer_class = JobOutput
+    queryset = Job.objects.none()  # for model permissions; get_queryset narrows to the user's jobs
+
+    def get_queryset(self):
+        return job_list(user=self.request.user)
+
+
+class JobDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=JobOutput)
+    def get(self, request, job_id: int):
+        return Response(JobOutput(job_get_for_user(user=request.user, job_id=job_id)).data)
+
+
+class JobCancelApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=JobOutput)
+    def post(self, request, job_id: int):
+        job = job_cancel(job=job_get_for_user(user=request.user, job_id=job_id), actor=request.user)
+        return Response(JobOutput(job).data)
+
+
+class AuditEntryOutput(serializers.ModelSerializer):
+    subject_type = serializers.CharField(source="subject_type.model", default=None)
+
+    class Meta:
+        model = AuditEntry
+        fields = [
+            "id",
+            "occurred_at",
+            "actor_label",
+            "action",
+            "subject_type",
+            "subject_id",
+            "subject_label",
+            "details",
+        ]
+
+
+class AuditEntryListApi(generics.ListAPIView):
+    serializer_class = AuditEntryOutput
+    queryset = AuditEntry.objects.none()
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return audit_entry_list(actor=params.get("actor", ""), action=params.get("action", ""))
+
+
+class MeOutput(serializers.Serializer):
+    username = serializers.CharField()
+    display_name = serializers.CharField()
+    roles = serializers.ListField(child=serializers.CharField(), source="role_names")
+
+
+class MeApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=MeOutput)
+    def get(self, request):
+        return Response(MeOutput(request.user).data)
+
+
+urlpatterns = [
+    path("me/", MeApi.as_view(), name="api_me"),
+    path("jobs/", JobListApi.as_view(), name="api_job_list"),
+    path("jobs/<int:job_id>/", JobDetailApi.as_view(), name="api_job_detail"),
+    path("jobs/<int:job_id>/cancel/", JobCancelApi.as_view(), name="api_job_cancel"),
+    path("audit/", AuditEntryListApi.as_view(), name="api_audit_list"),
+]

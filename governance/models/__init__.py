@@ -1,0 +1,5 @@
+from governance.models.audit import AuditEntry
+from governance.models.jobs import Job, JobStatus
+from governance.models.users import Team, User
+
+__all__ = ["AuditEntry", "Job", "JobStatus", "Team", "User"]

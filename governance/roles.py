@@ -1,0 +1,44 @@
+"""The four roles and the model permissions each holds, as "app_label.codename" strings, so that
+governance names other apps' permissions without importing their models."""
+
+VIEWER = "Viewer"
+MARKETER = "Marketer"
+MANAGER = "Manager"
+ADMIN = "Admin"
+ROLES = (MARKETER, MANAGER, ADMIN, VIEWER)
+
+_READ_AUDIENCE = [
+    "segments.view_datasource",
+    "segments.view_profile",
+    "segments.view_identity",
+    "segments.view_event",
+    "segments.view_consent",
+]
+_WORK_ON_AUDIENCE = [
+    "segments.add_datasource",
+    "segments.change_datasource",
+    "segments.add_profile",
+    "segments.change_profile",
+    "segments.add_consent",
+    "governance.view_job",
+    "governance.add_job",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    VIEWER: [*_READ_AUDIENCE],
+    MARKETER: [*_READ_AUDIENCE, *_WORK_ON_AUDIENCE],
+    MANAGER: [*_READ_AUDIENCE, *_WORK_ON_AUDIENCE, "governance.change_job"],
+    ADMIN: [
+        *_READ_AUDIENCE,
+        *_WORK_ON_AUDIENCE,
+        "governance.change_job",
+        "governance.view_auditentry",
+        "governance.view_user",
+        "governance.add_user",
+        "governance.change_user",
+        "governance.view_team",
+        "governance.add_team",
+        "governance.change_team",
+        "segments.generate_demo_data",
+    ],
+}
