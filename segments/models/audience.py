@@ -1,5 +1,6 @@
 from django.contrib.postgres.indexes import BrinIndex
 from django.db import models
+from django.utils import timezone
 
 from config.models import TimestampedModel
 
@@ -43,6 +44,10 @@ class EventType(models.TextChoices):
     CLICK = "click", "Click"
     FOLLOW = "follow", "Follow"
     PURCHASE = "purchase", "Purchase"
+    MESSAGE = "message", "Message"
+    PAGE_VIEW = "page_view", "Page view"
+    EMAIL_OPEN = "email_open", "Email open"
+    EMAIL_CLICK = "email_click", "Email click"
 
 
 class ConsentPurpose(models.TextChoices):
@@ -77,10 +82,25 @@ class Profile(models.Model):
     city = models.CharField(max_length=100, blank=True)
     country = models.CharField(max_length=2, blank=True)
     created_at = models.DateTimeField()
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="absorbed",
+        help_text="Set when identity resolution found this to be the same person as another profile.",
+    )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["source", "external_id"], name="profile_unique_per_source"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["merged_into"],
+                name="profile_merged_into",
+                condition=models.Q(merged_into__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -113,8 +133,15 @@ class Event(models.Model):
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="events")
     source = models.ForeignKey(DataSource, on_delete=models.PROTECT, related_name="events")
     platform = models.CharField(max_length=20, choices=Platform.choices)
-    event_type = models.CharField(max_length=10, choices=EventType.choices)
+    event_type = models.CharField(max_length=20, choices=EventType.choices)
     occurred_at = models.DateTimeField()
+    # NULL, not "", for events without a key: only keyed events take part in the unique constraint.
+    external_id = models.CharField(  # noqa: DJ001
+        max_length=100,
+        null=True,
+        blank=True,
+        help_text="The event's key in its source; imports dedupe on it.",
+    )
     amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     text = models.TextField(blank=True)
     content_format = models.CharField(max_length=20, blank=True)
@@ -129,6 +156,13 @@ class Event(models.Model):
                 fields=["campaign_code"], name="event_campaign", condition=~models.Q(campaign_code="")
             ),
             BrinIndex(fields=["occurred_at"], name="event_time_brin"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"],
+                name="event_unique_per_source",
+                condition=models.Q(external_id__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -153,3 +187,7 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose}: {'granted' if self.granted else 'refused'}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.granted and (self.expires_at is None or self.expires_at > timezone.now())

@@ -16,7 +16,7 @@ class EventDailyCount(models.Model):
     """Events per day and type, kept by a statement-level trigger on the events table."""
 
     day = models.DateField()
-    event_type = models.CharField(max_length=10)
+    event_type = models.CharField(max_length=20)
     events = models.BigIntegerField(default=0)
 
     class Meta:
