@@ -1,10 +1,5 @@
-from django.urls import path
-
-from segments import views
+from segments.views import demo_data, profiles
 
 app_name = "segments"
 
-urlpatterns = [
-    path("profiles/", views.profile_list_view, name="profile_list"),
-    path("demo-data/", views.demo_data_view, name="demo_data"),
-]
+urlpatterns = [*profiles.urlpatterns, *demo_data.urlpatterns]
