@@ -104,7 +104,11 @@ class Profile(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip() or f"Profile {self.pk}"
+        return f"{self.first_name} {self.last_name}".strip() or self.audit_label
+
+    @property
+    def audit_label(self) -> str:
+        return f"Profile {self.pk}"
 
 
 class Identity(models.Model):
