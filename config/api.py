@@ -50,3 +50,14 @@ class ModelPermissions(permissions.DjangoModelPermissions):
         "GET": ["%(app_label)s.view_%(model_name)s"],
         "HEAD": ["%(app_label)s.view_%(model_name)s"],
     }
+
+
+def requires(permission: str) -> type[permissions.BasePermission]:
+    """A permission class for API views guarded by one model permission, as the pages are."""
+
+    class HasPermission(permissions.BasePermission):
+        def has_permission(self, request, view):
+            return request.user.is_authenticated and request.user.has_perm(permission)
+
+    HasPermission.__name__ = f"Requires_{permission.replace('.', '_')}"
+    return HasPermission

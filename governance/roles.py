@@ -20,6 +20,7 @@ _WORK_ON_AUDIENCE = [
     "segments.add_profile",
     "segments.change_profile",
     "segments.add_consent",
+    "segments.change_consent",
     "governance.view_job",
     "governance.add_job",
 ]
@@ -27,7 +28,7 @@ _WORK_ON_AUDIENCE = [
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     VIEWER: [*_READ_AUDIENCE],
     MARKETER: [*_READ_AUDIENCE, *_WORK_ON_AUDIENCE],
-    MANAGER: [*_READ_AUDIENCE, *_WORK_ON_AUDIENCE, "governance.change_job"],
+    MANAGER: [*_READ_AUDIENCE, *_WORK_ON_AUDIENCE, "governance.change_job", "segments.export_profile"],
     ADMIN: [
         *_READ_AUDIENCE,
         *_WORK_ON_AUDIENCE,
@@ -40,5 +41,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "governance.add_team",
         "governance.change_team",
         "segments.generate_demo_data",
+        "segments.export_profile",
+        "segments.erase_profile",
     ],
 }

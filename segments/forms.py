@@ -1,5 +1,6 @@
 from django import forms
 
+from segments.models import ConsentPurpose
 from segments.services.demo_jobs import MAX_DEMO_EVENTS, MAX_DEMO_PROFILES
 
 
@@ -10,3 +11,19 @@ class DemoDataForm(forms.Form):
     )
     seed = forms.IntegerField(initial=7, help_text="The same seed gives the same company.")
     replace = forms.BooleanField(required=False, label="Replace the demo company if it is already loaded")
+
+
+class ConsentForm(forms.Form):
+    purpose = forms.ChoiceField(choices=ConsentPurpose.choices)
+    granted = forms.BooleanField(required=False)
+    expires_at = forms.DateTimeField(required=False)
+
+
+class ErasureForm(forms.Form):
+    confirm = forms.CharField(label="Type ERASE to confirm", help_text="This cannot be undone.")
+    reason = forms.CharField(max_length=200, required=False, label="Reason or request reference")
+
+    def clean_confirm(self):
+        if self.cleaned_data["confirm"].strip() != "ERASE":
+            raise forms.ValidationError("Type ERASE in capitals to confirm the erasure.")
+        return "ERASE"

@@ -1,11 +1,15 @@
-from django.db.models import Exists, OuterRef, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
 
-from segments.models import Identity, Profile, RowCount
+from governance.models import AuditEntry, User
+from segments.models import Consent, Event, Identity, Profile, RowCount
 
 
 def profile_list(*, search: str = "") -> QuerySet[Profile]:
     """Profiles, newest first; `search` matches a name or an exact identifier (email, phone, handle)."""
-    profiles = Profile.objects.select_related("source").order_by("-id")
+    profiles = Profile.objects.filter(merged_into=None).select_related("source").order_by("-id")
     search = search.strip()
     if not search:
         return profiles
@@ -22,3 +26,41 @@ def profile_list(*, search: str = "") -> QuerySet[Profile]:
 def table_row_counts() -> dict[str, int]:
     """Row counts kept by triggers: cheap at any size, exact after every committed write."""
     return dict(RowCount.objects.values_list("table_name", "rows"))
+
+
+def profile_get_for_user(*, user: User, profile_id: int) -> Profile:
+    """The profile if the user may read profiles; 404 otherwise, so its existence is not revealed."""
+    if not user.has_perm("segments.view_profile"):
+        raise Http404("No such profile.")
+    try:
+        return Profile.objects.select_related("source", "merged_into").get(id=profile_id)
+    except Profile.DoesNotExist as missing:
+        raise Http404("No such profile.") from missing
+
+
+def profile_timeline(*, profile: Profile, before_id: int | None = None, limit: int = 50) -> list[Event]:
+    """The person's events, newest first, including those of profiles merged into this one."""
+    person_ids = [profile.id, *Profile.objects.filter(merged_into=profile).values_list("id", flat=True)]
+    events = Event.objects.filter(profile_id__in=person_ids).order_by("-occurred_at", "-id")
+    if before_id is not None:
+        anchor = Event.objects.filter(id=before_id).values("occurred_at").first()
+        if anchor:
+            events = events.filter(
+                Q(occurred_at__lt=anchor["occurred_at"])
+                | Q(occurred_at=anchor["occurred_at"], id__lt=before_id)
+            )
+    return list(events[:limit])
+
+
+def profile_audit_trail(*, profile: Profile) -> QuerySet[AuditEntry]:
+    profile_type = ContentType.objects.get_for_model(Profile)
+    return AuditEntry.objects.filter(subject_type=profile_type, subject_id=str(profile.id))[:50]
+
+
+def consenting_profiles(*, purpose: str) -> QuerySet[Profile]:
+    """Canonical profiles whose consent for `purpose` is granted and unexpired right now: every
+    activation and export selects through this, so a withdrawal takes effect at once."""
+    active = Consent.objects.filter(profile=OuterRef("pk"), purpose=purpose, granted=True).filter(
+        Q(expires_at=None) | Q(expires_at__gt=timezone.now())
+    )
+    return Profile.objects.filter(merged_into=None).filter(Exists(active))

@@ -1,5 +1,5 @@
-from segments.views import demo_data, profiles
+from segments.views import demo_data, privacy, profiles
 
 app_name = "segments"
 
-urlpatterns = [*profiles.urlpatterns, *demo_data.urlpatterns]
+urlpatterns = [*profiles.urlpatterns, *privacy.urlpatterns, *demo_data.urlpatterns]

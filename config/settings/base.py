@@ -4,12 +4,16 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 
 SECRET_KEY = env("SECRET_KEY")
+# Salts the hashes that erased people leave behind; set it apart from SECRET_KEY so that rotating the
+# key does not forget who asked to be erased.
+ERASURE_HASH_SALT = env("ERASURE_HASH_SALT", default=SECRET_KEY)
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -169,6 +173,10 @@ CELERY_TASK_QUEUES = [Queue("default"), Queue("imports"), Queue("ml"), Queue("re
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "reap-stuck-jobs": {"task": "governance.job_reap", "schedule": 60.0},
+    "enforce-retention": {
+        "task": "segments.retention_enforce_schedule",
+        "schedule": crontab(hour=3, minute=0),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".data" / "celerybeat-schedule")
 

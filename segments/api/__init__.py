@@ -1,3 +1,3 @@
-from segments.api import demo_data, profiles
+from segments.api import demo_data, privacy, profiles
 
-urlpatterns = [*profiles.urlpatterns, *demo_data.urlpatterns]
+urlpatterns = [*profiles.urlpatterns, *privacy.urlpatterns, *demo_data.urlpatterns]

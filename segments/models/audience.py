@@ -95,6 +95,10 @@ class Profile(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["source", "external_id"], name="profile_unique_per_source"),
         ]
+        permissions = [
+            ("erase_profile", "Can erase a person (right to be forgotten)"),
+            ("export_profile", "Can export everything held on a person"),
+        ]
         indexes = [
             models.Index(
                 fields=["merged_into"],

@@ -3,7 +3,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 
-from segments.selectors import profile_list, table_row_counts
+from segments.forms import ErasureForm
+from segments.models import ConsentPurpose, ProfileFeatures
+from segments.selectors import (
+    profile_audit_trail,
+    profile_get_for_user,
+    profile_list,
+    profile_timeline,
+    table_row_counts,
+)
 
 PROFILE_PAGE_SIZE = 50
 
@@ -27,4 +35,36 @@ def profile_list_view(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-urlpatterns = [path("profiles/", profile_list_view, name="profile_list")]
+@login_required
+def profile_detail_view(request: HttpRequest, profile_id: int) -> HttpResponse:
+    profile = profile_get_for_user(user=request.user, profile_id=profile_id)
+    consents = {consent.purpose: consent for consent in profile.consents.all()}
+    context = {
+        "profile": profile,
+        "identities": profile.identities.order_by("kind", "value"),
+        "consent_rows": [
+            (purpose, label, consents.get(purpose)) for purpose, label in ConsentPurpose.choices
+        ],
+        "features": ProfileFeatures.objects.filter(profile=profile).first(),
+        "absorbed": profile.absorbed.select_related("source"),
+        "events": profile_timeline(profile=profile),
+        "audit_entries": profile_audit_trail(profile=profile),
+        "erasure_form": ErasureForm(),
+    }
+    return render(request, "segments/profile_detail.html", context)
+
+
+@login_required
+def profile_timeline_view(request: HttpRequest, profile_id: int) -> HttpResponse:
+    """The next page of the timeline, appended by HTMX."""
+    profile = profile_get_for_user(user=request.user, profile_id=profile_id)
+    before = request.GET.get("before", "")
+    events = profile_timeline(profile=profile, before_id=int(before) if before.isdigit() else None)
+    return render(request, "segments/_timeline_rows.html", {"profile": profile, "events": events})
+
+
+urlpatterns = [
+    path("profiles/", profile_list_view, name="profile_list"),
+    path("profiles/<int:profile_id>/", profile_detail_view, name="profile_detail"),
+    path("profiles/<int:profile_id>/timeline/", profile_timeline_view, name="profile_timeline"),
+]

@@ -1,0 +1,171 @@
+"""Consent, erasure and access requests: privacy operations on a person's data, each audited."""
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from governance.models import User
+from governance.services.audit import audit_record
+from segments.models import (
+    Consent,
+    DataSource,
+    Event,
+    ImportRun,
+    MatchCandidate,
+    Profile,
+    ProfileFeatures,
+    ProfileMerge,
+    RejectedRow,
+)
+from segments.services.tombstones import tombstones_record
+
+
+def person_profiles(*, profile: Profile) -> list[Profile]:
+    """The canonical profile and every profile merged into it: one person's records."""
+    canonical_id = profile.merged_into_id or profile.id
+    return list(Profile.objects.filter(Q(id=canonical_id) | Q(merged_into_id=canonical_id)).order_by("id"))
+
+
+@transaction.atomic
+def consent_set(
+    *,
+    profile: Profile,
+    purpose: str,
+    granted: bool,
+    actor: User | None,
+    source: DataSource | None = None,
+    expires_at: datetime | None = None,
+) -> Consent:
+    """Record a person's consent for one purpose. A withdrawal counts from this moment: selections of
+    consenting people (segments.selectors.consenting_profiles) no longer include them."""
+    consent, _ = Consent.objects.update_or_create(
+        profile=profile,
+        purpose=purpose,
+        defaults={
+            "granted": granted,
+            "source": source or profile.source,
+            "recorded_at": timezone.now(),
+            "expires_at": expires_at,
+        },
+    )
+    action = "consent.granted" if granted else "consent.withdrawn"
+    audit_record(actor=actor, action=action, subject=profile, details={"purpose": purpose})
+    return consent
+
+
+@transaction.atomic
+def profile_erase(*, profile: Profile, actor: User, reason: str = "") -> dict[str, int]:
+    """The right to be forgotten: remove the person from every table and file, keeping only salted
+    hashes of their identifiers so that a later import does not bring them back."""
+    profiles = person_profiles(profile=profile)
+    profile_ids = [each.id for each in profiles]
+    Profile.objects.select_for_update().filter(id__in=profile_ids).exists()  # lock against a racing merge
+
+    identifiers = {(identity.kind, identity.value) for each in profiles for identity in each.identities.all()}
+    identifiers |= {(f"external_id:{each.source_id}", each.external_id) for each in profiles}
+    tombstones_record(identifiers=identifiers)
+
+    source_ids = set(Event.objects.filter(profile_id__in=profile_ids).values_list("source_id", flat=True))
+    source_ids |= {each.source_id for each in profiles}
+    files_deleted = _import_files_delete(source_ids=source_ids)
+    values = [value for _, value in identifiers]
+    rejected = RejectedRow.objects.filter(run__source_id__in=source_ids, value__in=values).delete()[0]
+
+    events = Event.objects.filter(profile_id__in=profile_ids)._raw_delete(Event.objects.db)
+    MatchCandidate.objects.filter(Q(profile_a_id__in=profile_ids) | Q(profile_b_id__in=profile_ids)).delete()
+    ProfileMerge.objects.filter(Q(survivor_id__in=profile_ids) | Q(absorbed_id__in=profile_ids)).delete()
+    Profile.objects.filter(merged_into_id__in=profile_ids).exclude(id__in=profile_ids).update(
+        merged_into=None
+    )
+    Profile.objects.filter(id__in=profile_ids).update(merged_into=None)
+    Profile.objects.filter(id__in=profile_ids).delete()
+
+    counts = {
+        "profiles": len(profile_ids),
+        "events": events,
+        "identifiers_tombstoned": len(identifiers),
+        "rejected_rows": rejected,
+        "files_deleted": files_deleted,
+    }
+    audit_record(actor=actor, action="profile.erased", subject=profile, details={**counts, "reason": reason})
+    return counts
+
+
+def _import_files_delete(*, source_ids: set[int]) -> int:
+    """Uploaded files are kept only to re-run imports; any from a source that held the person is
+    deleted after commit (its imported data stays, minus the person)."""
+    runs = list(ImportRun.objects.filter(source_id__in=source_ids).exclude(file=""))
+    for run in runs:
+        stored = run.file
+        transaction.on_commit(lambda stored=stored: stored.storage.delete(stored.name))
+    ImportRun.objects.filter(id__in=[run.id for run in runs]).update(file="")
+    return len(runs)
+
+
+@transaction.atomic
+def profile_access_request(*, profile: Profile, actor: User) -> dict[str, Any]:
+    """Everything held on a person, as JSON-ready data (a data subject access request)."""
+    profiles = person_profiles(profile=profile)
+    ids = [each.id for each in profiles]
+    audit_record(
+        actor=actor, action="profile.access_exported", subject=profile, details={"profiles": len(ids)}
+    )
+    return {
+        "exported_at": timezone.now().isoformat(),
+        "profiles": [
+            {
+                "id": each.id,
+                "source": each.source.name,
+                "external_id": each.external_id,
+                "first_name": each.first_name,
+                "last_name": each.last_name,
+                "gender": each.gender,
+                "birth_year": each.birth_year,
+                "city": each.city,
+                "country": each.country,
+                "created_at": each.created_at.isoformat(),
+                "merged_into": each.merged_into_id,
+                "identities": list(each.identities.values("kind", "value")),
+                "consents": [
+                    {
+                        "purpose": consent.purpose,
+                        "granted": consent.granted,
+                        "recorded_at": consent.recorded_at.isoformat(),
+                        "expires_at": consent.expires_at.isoformat() if consent.expires_at else None,
+                    }
+                    for consent in each.consents.all()
+                ],
+            }
+            for each in profiles
+        ],
+        "events": [
+            {**event, "occurred_at": event["occurred_at"].isoformat(), "amount": _decimal(event["amount"])}
+            for event in Event.objects.filter(profile_id__in=ids)
+            .order_by("occurred_at")
+            .values(
+                "profile_id",
+                "platform",
+                "event_type",
+                "occurred_at",
+                "amount",
+                "text",
+                "content_format",
+                "utm_source",
+                "utm_medium",
+                "campaign_code",
+            )
+        ],
+        "features": list(_features(ids)),
+    }
+
+
+def _features(profile_ids: list[int]):
+    for row in ProfileFeatures.objects.filter(profile_id__in=profile_ids).values():
+        yield {key: value.isoformat() if isinstance(value, datetime) else value for key, value in row.items()}
+
+
+def _decimal(value) -> str | None:
+    return None if value is None else str(value)

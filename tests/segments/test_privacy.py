@@ -1,0 +1,171 @@
+from datetime import timedelta
+
+import pytest
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from governance.models import AuditEntry
+from segments.models import (
+    Consent,
+    ErasureTombstone,
+    Event,
+    Identity,
+    ImportRun,
+    Profile,
+    RejectedRow,
+)
+from segments.selectors import consenting_profiles
+from segments.services.privacy import consent_set, profile_access_request, profile_erase
+from segments.services.tombstones import erased_hashes, identifier_hash
+from tests.factories import EventFactory, IdentityFactory, ProfileFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def person():
+    """Ada, with a second profile already merged into her, events, identities and consent."""
+    ada = ProfileFactory(first_name="Ada", last_name="Lovelace")
+    insta = ProfileFactory(first_name="ada", last_name="", merged_into=ada, source__name="Instagram")
+    IdentityFactory(profile=ada, kind="email", value="ada@example.com")
+    IdentityFactory(profile=insta, kind="instagram", value="ada.codes")
+    EventFactory.create_batch(3, profile=ada)
+    EventFactory.create_batch(2, profile=insta, text="Love it #ai")
+    consent_set(profile=ada, purpose="marketing", granted=True, actor=None)
+    return ada
+
+
+def test_withdrawal_takes_effect_at_once(person, marketer):
+    assert list(consenting_profiles(purpose="marketing")) == [person]
+    consent_set(profile=person, purpose="marketing", granted=False, actor=marketer)
+    assert list(consenting_profiles(purpose="marketing")) == []
+    assert AuditEntry.objects.filter(action="consent.withdrawn", subject_id=str(person.id)).exists()
+
+
+def test_expired_consent_does_not_count(person):
+    consent_set(
+        profile=person,
+        purpose="analytics",
+        granted=True,
+        actor=None,
+        expires_at=timezone.now() - timedelta(days=1),
+    )
+    assert list(consenting_profiles(purpose="analytics")) == []
+
+
+def test_erasure_removes_the_person_everywhere_and_keeps_only_hashes(
+    person, admin, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    other = ProfileFactory(last_name="Hopper")
+    EventFactory(profile=other)
+    run = ImportRun.objects.create(source=person.source, record_kind="profiles", original_name="crm.csv")
+    run.file.save("crm.csv", ContentFile(b"email\nada@example.com\n"))
+    RejectedRow.objects.create(run=run, row_number=4, column="email", value="ada@example.com", reason="bad")
+    stored = tmp_path / run.file.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = profile_erase(profile=person, actor=admin, reason="Request 42")
+
+    assert counts["profiles"] == 2 and counts["events"] == 5 and counts["files_deleted"] == 1
+    assert list(Profile.objects.all()) == [other]
+    assert Event.objects.count() == 1
+    assert not Identity.objects.exists() and not Consent.objects.exists() and not RejectedRow.objects.exists()
+    assert not stored.exists()
+    digest = identifier_hash(kind="email", value="ada@example.com")
+    assert erased_hashes(kind="email", hashes=[digest]) == {digest}
+    assert ErasureTombstone.objects.filter(kind="instagram").exists()
+    entry = AuditEntry.objects.get(action="profile.erased")
+    assert "Ada" not in entry.subject_label and "ada@" not in str(entry.details)
+
+
+def test_a_failed_erasure_changes_nothing(person, admin, monkeypatch):
+    from segments.services import privacy
+
+    def explode(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(privacy, "_import_files_delete", explode)
+    with pytest.raises(RuntimeError):
+        profile_erase(profile=person, actor=admin)
+    assert Profile.objects.count() == 2 and Event.objects.count() == 5
+    assert not ErasureTombstone.objects.exists()
+
+
+def test_access_request_exports_everything_about_the_person(person, manager):
+    export = profile_access_request(profile=person, actor=manager)
+    assert [each["first_name"] for each in export["profiles"]] == ["Ada", "ada"]
+    assert {identity["value"] for each in export["profiles"] for identity in each["identities"]} == {
+        "ada@example.com",
+        "ada.codes",
+    }
+    assert len(export["events"]) == 5
+    assert export["profiles"][0]["consents"][0]["purpose"] == "marketing"
+    assert AuditEntry.objects.filter(action="profile.access_exported").count() == 1
+
+
+def test_profile_page_shows_the_person_with_consent_and_timeline(person, viewer, login):
+    page = login(viewer).get(f"/audience/profiles/{person.id}/")
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "ada@example.com" in body and "Marketing" in body and "Love it #ai" in body
+    assert "Erase permanently" not in body and "Withdraw" not in body
+
+
+def test_consent_toggle_over_htmx(person, marketer, login):
+    response = login(marketer).post(f"/audience/profiles/{person.id}/consent/", {"purpose": "marketing"})
+    assert response.status_code == 200
+    assert "Withdrawn" in response.content.decode()
+    assert not Consent.objects.get(profile=person, purpose="marketing").granted
+
+
+def test_erasure_page_needs_the_word_erase(person, admin, login):
+    client = login(admin)
+    client.post(f"/audience/profiles/{person.id}/erase/", {"confirm": "yes"})
+    assert Profile.objects.filter(id=person.id).exists()
+    response = client.post(f"/audience/profiles/{person.id}/erase/", {"confirm": "ERASE"})
+    assert response.status_code == 302
+    assert not Profile.objects.filter(id=person.id).exists()
+
+
+@pytest.mark.parametrize(
+    ("method", "suffix", "role_that_may"),
+    [("post", "erase/", "admin"), ("get", "access-export/", "manager"), ("post", "consent/", "marketer")],
+)
+def test_privacy_actions_are_refused_to_other_roles(
+    person, viewer, outsider, login, method, suffix, role_that_may
+):
+    url = f"/audience/profiles/{person.id}/{suffix}"
+    for user in (viewer, outsider):
+        assert (
+            getattr(login(user), method)(url, {"purpose": "marketing", "confirm": "ERASE"}).status_code == 403
+        )
+    assert Profile.objects.filter(id=person.id).exists()
+
+
+def test_an_outsider_cannot_see_a_profile(person, outsider, login):
+    assert login(outsider).get(f"/audience/profiles/{person.id}/").status_code == 404
+    assert login(outsider).get(f"/api/v1/profiles/{person.id}/").status_code == 404
+
+
+def test_privacy_api(person, admin, login):
+    client = login(admin)
+    detail = client.get(f"/api/v1/profiles/{person.id}/").json()
+    assert detail["identities"] == [{"kind": "email", "value": "ada@example.com"}]
+    consent = client.put(
+        f"/api/v1/profiles/{person.id}/consents/analytics/",
+        {"granted": True},
+        content_type="application/json",
+    )
+    assert consent.json()["is_active"] is True
+    bad = client.put(
+        f"/api/v1/profiles/{person.id}/consents/astrology/",
+        {"granted": True},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and "purpose" in bad.json()["error"]["fields"]
+    assert len(client.get(f"/api/v1/profiles/{person.id}/access-export/").json()["events"]) == 5
+    erased = client.post(
+        f"/api/v1/profiles/{person.id}/erasure/", {"reason": "ticket 7"}, content_type="application/json"
+    )
+    assert erased.json()["profiles"] == 2
