@@ -19,3 +19,21 @@ ENGAGEMENT_WEIGHTS = {
 }
 HALF_LIFE_DAYS = 30.0
 BOT_THRESHOLD = 0.8
+
+SENSITIVE_ATTRIBUTES = {"gender": "sensitive", "birth_year": "sensitive", "age": "sensitive"}
+BLOCKED_SEGMENT_TERMS = [
+    "poor",
+    "broke",
+    "cheapskates",
+    "deadbeats",
+    "fat",
+    "ugly",
+    "stupid",
+    "dumb",
+    "lazy",
+    "losers",
+    "senile",
+    "junkies",
+    "illegals",
+    "freeloaders",
+]

@@ -15,12 +15,30 @@ from segments.models.features import FeatureRun, FeatureSettings, InterestTopic,
 from segments.models.identity import BlockedIdentifier, IdentifierPolicy, MatchCandidate, ProfileMerge
 from segments.models.imports import ImportMapping, ImportRun, ImportStatus, RecordKind, RejectedRow
 from segments.models.privacy import ErasureTombstone, RetentionPolicy
+from segments.models.segmentation import (
+    BlockedSegmentTerm,
+    ClusteringRun,
+    DriftAlert,
+    RunStatus,
+    Schedule,
+    Segment,
+    Segmentation,
+    SegmentKind,
+    SegmentMembership,
+    SegmentVersion,
+    SensitiveAttribute,
+    Sensitivity,
+    VersionStatus,
+)
 
 __all__ = [
     "BlockedIdentifier",
+    "BlockedSegmentTerm",
+    "ClusteringRun",
     "Consent",
     "ConsentPurpose",
     "DataSource",
+    "DriftAlert",
     "ErasureTombstone",
     "Event",
     "EventDailyCount",
@@ -43,5 +61,15 @@ __all__ = [
     "RejectedRow",
     "RetentionPolicy",
     "RowCount",
+    "RunStatus",
+    "Schedule",
+    "Segment",
+    "SegmentKind",
+    "SegmentMembership",
+    "SegmentVersion",
+    "Segmentation",
+    "SensitiveAttribute",
+    "Sensitivity",
     "SourceKind",
+    "VersionStatus",
 ]
