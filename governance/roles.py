@@ -8,6 +8,8 @@ ADMIN = "Admin"
 ROLES = (MARKETER, MANAGER, ADMIN, VIEWER)
 
 _READ_AUDIENCE = [
+    "segments.view_segment",
+    "segments.view_segmentation",
     "segments.view_datasource",
     "segments.view_profile",
     "segments.view_identity",
@@ -21,6 +23,10 @@ _WORK_ON_AUDIENCE = [
     "segments.change_profile",
     "segments.add_consent",
     "segments.change_consent",
+    "segments.add_segment",
+    "segments.change_segment",
+    "segments.add_segmentation",
+    "segments.change_segmentation",
     "governance.view_job",
     "governance.add_job",
 ]
