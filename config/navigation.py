@@ -31,6 +31,7 @@ AREAS = (
     Area(
         "Governance",
         (
+            Link("Approvals", "governance:approval_list", "governance.view_approvalrequest"),
             Link("Jobs", "governance:job_list", "governance.view_job"),
             Link("Audit log", "governance:audit_list", "governance.view_auditentry"),
             Link("Users", "admin:governance_user_changelist", "governance.change_user"),

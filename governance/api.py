@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
@@ -5,8 +6,17 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from governance.models import AuditEntry, Job
-from governance.selectors import audit_entry_list, job_get_for_user, job_list
+from config.api import requires
+from governance.models import ApprovalRequest, AuditEntry, Job
+from governance.selectors import (
+    approval_get_for_user,
+    approval_inbox,
+    approval_requests_of,
+    audit_entry_list,
+    job_get_for_user,
+    job_list,
+)
+from governance.services.approvals import approval_decide
 from governance.services.jobs import job_cancel
 
 
@@ -98,7 +108,71 @@ class MeApi(APIView):
         return Response(MeOutput(request.user).data)
 
 
+class ApprovalOutput(serializers.ModelSerializer):
+    subject_type = serializers.CharField(source="subject_type.model")
+    requested_by = serializers.CharField(source="requested_by.username")
+    decided_by = serializers.CharField(source="decided_by.username", default=None)
+
+    class Meta:
+        model = ApprovalRequest
+        fields = [
+            "id",
+            "subject_type",
+            "subject_id",
+            "subject_label",
+            "action",
+            "note",
+            "status",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "decision_comment",
+        ]
+
+
+class ApprovalListOutput(serializers.Serializer):
+    inbox = ApprovalOutput(many=True)
+    mine = ApprovalOutput(many=True)
+
+
+class ApprovalListApi(APIView):
+    """Requests waiting for your decision, and your own requests."""
+
+    permission_classes = [requires("governance.view_approvalrequest")]
+
+    @extend_schema(responses=ApprovalListOutput)
+    def get(self, request):
+        return Response(
+            ApprovalListOutput(
+                {"inbox": approval_inbox(user=request.user), "mine": approval_requests_of(user=request.user)}
+            ).data
+        )
+
+
+class ApprovalDecideInput(serializers.Serializer):
+    approve = serializers.BooleanField()
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ApprovalDecideApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=ApprovalDecideInput, responses=ApprovalOutput)
+    def post(self, request, request_id: int):
+        approval = approval_get_for_user(user=request.user, request_id=request_id)
+        data = ApprovalDecideInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            approval = approval_decide(request=approval, actor=request.user, **data.validated_data)
+        except DjangoValidationError as problem:
+            raise serializers.ValidationError({"comment": problem.messages}) from problem
+        return Response(ApprovalOutput(approval).data)
+
+
 urlpatterns = [
+    path("approvals/", ApprovalListApi.as_view(), name="api_approval_list"),
+    path("approvals/<int:request_id>/decide/", ApprovalDecideApi.as_view(), name="api_approval_decide"),
     path("me/", MeApi.as_view(), name="api_me"),
     path("jobs/", JobListApi.as_view(), name="api_job_list"),
     path("jobs/<int:job_id>/", JobDetailApi.as_view(), name="api_job_detail"),

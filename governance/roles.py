@@ -29,6 +29,7 @@ _WORK_ON_AUDIENCE = [
     "segments.change_segmentation",
     "governance.view_job",
     "governance.add_job",
+    "governance.view_approvalrequest",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {

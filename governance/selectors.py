@@ -3,7 +3,7 @@ from datetime import date
 from django.db.models import QuerySet
 from django.http import Http404
 
-from governance.models import AuditEntry, Job, User
+from governance.models import ApprovalRequest, ApprovalStatus, AuditEntry, Job, User
 
 
 def job_list(*, user: User) -> QuerySet[Job]:
@@ -44,3 +44,25 @@ def audit_entry_list(
     if until:
         entries = entries.filter(occurred_at__date__lte=until)
     return entries
+
+
+def approval_inbox(*, user: User) -> list[ApprovalRequest]:
+    """Pending requests this user may decide: they hold the approver permission and did not ask."""
+    pending = ApprovalRequest.objects.filter(status=ApprovalStatus.PENDING).exclude(requested_by=user)
+    pending = pending.select_related("requested_by", "subject_type").order_by("requested_at")
+    return [request for request in pending if user.has_perm(request.approver_permission)]
+
+
+def approval_requests_of(*, user: User) -> QuerySet[ApprovalRequest]:
+    return ApprovalRequest.objects.filter(requested_by=user).select_related("decided_by", "subject_type")[:50]
+
+
+def approval_get_for_user(*, user: User, request_id: int) -> ApprovalRequest:
+    """The request if the user asked for it or may decide it; 404 otherwise."""
+    try:
+        request = ApprovalRequest.objects.select_related("requested_by", "subject_type").get(id=request_id)
+    except ApprovalRequest.DoesNotExist as missing:
+        raise Http404("No such request.") from missing
+    if request.requested_by_id != user.id and not user.has_perm(request.approver_permission):
+        raise Http404("No such request.")
+    return request

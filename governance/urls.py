@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from governance import views
+from governance import views, views_approvals
 
 app_name = "governance"
 
@@ -19,4 +19,11 @@ urlpatterns = [
     path("jobs/<int:job_id>/progress/", views.job_progress_view, name="job_progress"),
     path("jobs/<int:job_id>/cancel/", views.job_cancel_view, name="job_cancel"),
     path("governance/audit/", views.audit_list_view, name="audit_list"),
+    path("approvals/", views_approvals.approval_list_view, name="approval_list"),
+    path("approvals/<int:request_id>/decide/", views_approvals.approval_decide_view, name="approval_decide"),
+    path(
+        "approvals/<int:request_id>/withdraw/",
+        views_approvals.approval_withdraw_view,
+        name="approval_withdraw",
+    ),
 ]
