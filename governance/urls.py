@@ -19,6 +19,7 @@ urlpatterns = [
     path("jobs/<int:job_id>/progress/", views.job_progress_view, name="job_progress"),
     path("jobs/<int:job_id>/cancel/", views.job_cancel_view, name="job_cancel"),
     path("governance/audit/", views.audit_list_view, name="audit_list"),
+    path("notifications/", views.notification_list_view, name="notification_list"),
     path("approvals/", views_approvals.approval_list_view, name="approval_list"),
     path("approvals/<int:request_id>/decide/", views_approvals.approval_decide_view, name="approval_decide"),
     path(

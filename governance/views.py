@@ -1,11 +1,12 @@
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from governance.forms import AuditFilterForm
 from governance.selectors import audit_entry_list, job_get_for_user, job_list
 from governance.services.jobs import job_cancel
+from governance.services.notifications import notifications_mark_read
 
 AUDIT_PAGE_SIZE = 50
 
@@ -65,3 +66,12 @@ def audit_list_view(request: HttpRequest) -> HttpResponse:
     }
     template = "governance/_audit_rows.html" if request.htmx else "governance/audit_list.html"
     return render(request, template, context)
+
+
+@login_required
+def notification_list_view(request: HttpRequest) -> HttpResponse:
+    notifications = list(request.user.notifications.all()[:100])
+    if request.method == "POST":
+        notifications_mark_read(user=request.user)
+        return redirect("governance:notification_list")
+    return render(request, "governance/notification_list.html", {"notifications": notifications})
