@@ -5,8 +5,9 @@ if (calendarElement) {
     initialView: "dayGridMonth",
     height: "auto",
     events: calendarElement.dataset.feed,
+    // FullCalendar reports loading(false) after the source's outcome: leave that outcome's message.
     loading: (isLoading) => {
-      calendarStatus.textContent = isLoading ? "Loading the calendar…" : "";
+      if (isLoading) calendarStatus.textContent = "Loading the calendar…";
     },
     eventSourceSuccess: (entries) => {
       calendarStatus.textContent = entries.length ? "" : "No campaign activity in this month.";

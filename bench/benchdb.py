@@ -1,0 +1,50 @@
+"""Shared set-up for the benchmarks: Django on a database of its own, `personastudio_bench`, created
+and migrated on first use, so a benchmark never touches the product's data.
+
+    from benchdb import bench_django
+    bench_django()            # before importing any model
+"""
+
+import os
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DATABASE = "personastudio_bench"
+
+
+def bench_django() -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    server = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/personastudio").rsplit("/", 1)[0]
+    os.environ["DATABASE_URL"] = f"{server}/{BENCH_DATABASE}"
+    _database_create(server)
+
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def _database_create(server_url: str) -> None:
+    import psycopg2
+
+    connection = psycopg2.connect(f"{server_url}/postgres")
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DATABASE])
+        if cursor.fetchone() is None:
+            cursor.execute(f"CREATE DATABASE {BENCH_DATABASE}")
+    connection.close()
+
+
+@contextmanager
+def timed(label: str, results: dict[str, float]):
+    """Measure a block's wall time into results[label] and print it."""
+    started = time.perf_counter()
+    yield
+    results[label] = time.perf_counter() - started
+    print(f"  {label}: {results[label]:.2f} s", flush=True)
