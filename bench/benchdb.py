@@ -18,7 +18,8 @@ BENCH_DATABASE = "personastudio_bench"
 def bench_django() -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-    server = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/personastudio").rsplit("/", 1)[0]
+    database_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/personastudio")
+    server = database_url.rsplit("/", 1)[0]
     os.environ["DATABASE_URL"] = f"{server}/{BENCH_DATABASE}"
     _database_create(server)
 
