@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LOG_DIR = ROOT / "test-artifacts"
 
 
-def test_database_url() -> str:
+def worker_database_url() -> str:
     db = connection.settings_dict
     host = db["HOST"] or "127.0.0.1"
     return f"postgres://{db['USER']}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
@@ -28,13 +28,13 @@ def broker_flush() -> None:
 
 
 @contextmanager
-def celery_worker(name: str) -> Iterator[subprocess.Popen]:
+def celery_worker(name: str, broker_url: str | None = None) -> Iterator[subprocess.Popen]:
     LOG_DIR.mkdir(exist_ok=True)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": test_database_url(),
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "DATABASE_URL": worker_database_url(),
+        "CELERY_BROKER_URL": broker_url or settings.CELERY_BROKER_URL,
     }
     command = [
         sys.executable,
