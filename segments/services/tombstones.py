@@ -30,3 +30,21 @@ def erased_hashes(*, kind: str, hashes: Iterable[str]) -> set[str]:
             "identifier_hash", flat=True
         )
     )
+
+
+def identifier_hash_sql(kind_sql: str, value_sql: str) -> str:
+    """identifier_hash computed by PostgreSQL over columns, for set-based checks of a whole import;
+    the query must pass erasure_salt() as the parameter %(erasure_salt)s."""
+    return (
+        "encode(sha256(%(erasure_salt)s::bytea || '\\x00'::bytea || convert_to("
+        f"{kind_sql}, 'UTF8') || '\\x00'::bytea || convert_to({value_sql}, 'UTF8')), 'hex')"
+    )
+
+
+def erasure_salt() -> bytes:
+    return settings.ERASURE_HASH_SALT.encode()
+
+
+def external_id_kind(*, source_id: int) -> str:
+    """The tombstone kind of a source's customer ids (profile_erase records them so)."""
+    return f"external_id:{source_id}"

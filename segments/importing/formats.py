@@ -1,0 +1,166 @@
+"""What an uploaded file is: CSV (which encoding, which delimiter), XLSX or JSON lines, or something
+that is none of them, said in words a marketer can act on."""
+
+import codecs
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+SAMPLE_BYTES = 256 * 1024
+DELIMITERS = (",", ";", "\t", "|")
+# An .xlsx is a zip of XML parts: real workbooks compress about 5-20 times, a zip bomb thousands.
+MAX_XLSX_UNCOMPRESSED = 500 * 1024 * 1024
+MAX_XLSX_ENTRIES = 2_000
+MAX_XLSX_RATIO = 200
+
+_MAGIC = {
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"%PDF": "a PDF document",
+    b"\x1f\x8b": "a gzip archive",
+    b"\xd0\xcf\x11\xe0": "an old Excel (.xls) or Word file; save it as .xlsx or CSV",
+    b"\x7fELF": "a program",
+    b"MZ": "a program",
+    b"Rar!": "a RAR archive",
+    b"7z\xbc\xaf": "a 7-Zip archive",
+}
+
+
+class ImportFileError(ValueError):
+    """A file the importer cannot read, with where the problem is when that is known."""
+
+    def __init__(self, message: str, *, file_name: str = "", row: int | None = None, column: str = ""):
+        self.message, self.file_name, self.row, self.column = message, file_name, row, column
+        where = [file_name] if file_name else []
+        if row is not None:
+            where.append(f"row {row}")
+        if column:
+            where.append(f"column “{column}”")
+        super().__init__(f"{', '.join(where)}: {message}" if where else message)
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    kind: str  # "csv", "xlsx" or "jsonl"
+    encoding: str = "utf-8"
+    delimiter: str = ","
+
+    @property
+    def description(self) -> str:
+        if self.kind != "csv":
+            return {"xlsx": "Excel workbook (first sheet)", "jsonl": f"JSON lines, {self.encoding}"}[
+                self.kind
+            ]
+        names = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+        return f"CSV, {self.encoding}, {names.get(self.delimiter, self.delimiter)}-separated"
+
+
+def detect_format(path: Path, *, name: str) -> FileFormat:
+    """Look at the first bytes of the file and decide how to read it; ImportFileError if it is not
+    a file the importer takes."""
+    with open(path, "rb") as file:
+        sample = file.read(SAMPLE_BYTES)
+        complete = len(sample) < SAMPLE_BYTES
+    if not sample.strip():
+        raise ImportFileError("The file is empty.", file_name=name)
+    if sample.startswith(b"PK\x03\x04"):
+        xlsx_check(path, name=name)
+        return FileFormat("xlsx", encoding="", delimiter="")
+    for magic, what in _MAGIC.items():
+        if sample.startswith(magic):
+            raise ImportFileError(f"This is {what}, not a CSV, XLSX or JSON lines file.", file_name=name)
+    encoding = _encoding(sample, complete=complete, name=name)
+    text = _decode_sample(sample, encoding)
+    _check_text(text, name=name)
+    if text.lstrip("\ufeff \r\n\t").startswith("{"):
+        return FileFormat("jsonl", encoding=encoding, delimiter="")
+    return FileFormat("csv", encoding=encoding, delimiter=sniff_delimiter(text))
+
+
+def xlsx_check(path: Path, *, name: str) -> None:
+    """Refuse zip bombs and other zips before openpyxl inflates anything."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as error:
+        raise ImportFileError(f"The workbook is damaged ({error}).", file_name=name) from error
+    if len(entries) > MAX_XLSX_ENTRIES:
+        raise ImportFileError(
+            f"The workbook holds {len(entries):,} parts; that is not a normal .xlsx.", file_name=name
+        )
+    if not any(entry.filename == "xl/workbook.xml" for entry in entries):
+        raise ImportFileError("This is a zip archive, not an Excel workbook (.xlsx).", file_name=name)
+    unpacked = sum(entry.file_size for entry in entries)
+    packed = sum(entry.compress_size for entry in entries) or 1
+    if unpacked > MAX_XLSX_UNCOMPRESSED or unpacked / packed > MAX_XLSX_RATIO:
+        raise ImportFileError(
+            f"The workbook would unpack to {unpacked / 1e6:,.0f} MB from {packed / 1e6:,.1f} MB; "
+            "that looks like a zip bomb, so it was not opened. Export the sheet as CSV instead.",
+            file_name=name,
+        )
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the first lines into the same number (more than one) of fields."""
+    lines = text.splitlines()[:50]
+    if len(lines) > 2:
+        lines = lines[:-1]  # the sample may end inside a line
+    best, best_score = ",", (0.0, 0)
+    for delimiter in DELIMITERS:
+        try:
+            counts = [
+                len(row) for row in csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter) if row
+            ]
+        except csv.Error:
+            continue
+        if not counts:
+            continue
+        mode = max(set(counts), key=counts.count)
+        score = (counts.count(mode) / len(counts), mode) if mode > 1 else (0.0, 1)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _encoding(sample: bytes, *, complete: bool, name: str) -> str:
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    even_nuls, odd_nuls = sample[0::2].count(0), sample[1::2].count(0)
+    if odd_nuls > len(sample) // 4 and even_nuls == 0:
+        return "utf-16-le"
+    if even_nuls > len(sample) // 4 and odd_nuls == 0:
+        return "utf-16-be"
+    if b"\x00" in sample:
+        raise ImportFileError(
+            "The file contains NUL bytes: it looks like a binary file, not text.", file_name=name
+        )
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=complete)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    guess = from_bytes(sample).best()
+    encoding = guess.encoding if guess is not None else "cp1252"
+    # charset-normalizer names the family of Western single-byte encodings in several ways; cp1252 is
+    # what spreadsheets on Windows write, and a superset of latin-1's printable characters.
+    return "cp1252" if encoding in {"cp1252", "latin_1", "iso8859_15", "iso8859_1", "ascii"} else encoding
+
+
+def _decode_sample(sample: bytes, encoding: str) -> str:
+    try:
+        return codecs.getincrementaldecoder(encoding)(errors="strict").decode(sample, final=False)
+    except UnicodeDecodeError:
+        return sample.decode(encoding, errors="replace")
+
+
+def _check_text(text: str, *, name: str) -> None:
+    controls = sum(1 for char in text if ord(char) < 32 and char not in "\t\r\n")
+    if controls > max(8, len(text) // 100):
+        raise ImportFileError("The file is not text: it looks like a binary file.", file_name=name)

@@ -1,0 +1,111 @@
+"""Records of Excel workbooks and JSON lines files, one (row number, values) pair at a time; a row
+that cannot be read comes as (row number, reason)."""
+
+import json
+from collections.abc import Iterator
+from datetime import date, datetime, time
+from pathlib import Path
+
+from segments.importing.formats import FileFormat, ImportFileError, xlsx_check
+from segments.importing.textfile import Position, open_text
+
+MAX_FIELD_CHARS = 1_000_000
+MAX_COLUMNS = 500
+
+
+def xlsx_records(
+    path: Path, file_format: FileFormat, name: str, position: Position
+) -> Iterator[tuple[int, list]]:
+    from openpyxl import load_workbook  # only XLSX uploads pay for importing it
+
+    xlsx_check(path, name=name)
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for damaged workbooks
+        raise ImportFileError(f"The workbook cannot be opened ({error}).", file_name=name) from error
+    try:
+        sheet = workbook.worksheets[0]
+        rows = max(1, sheet.max_row or 1)
+        for number, values in enumerate(sheet.iter_rows(values_only=True)):
+            position.fraction = number / rows
+            cells = [_cell_text(value) for value in values[: MAX_COLUMNS + 1]]
+            while cells and cells[-1] == "":
+                cells.pop()  # spreadsheets pad rows with empty cells
+            if not cells:
+                continue
+            if any(len(cell) > MAX_FIELD_CHARS for cell in cells):
+                raise ImportFileError(
+                    f"A cell is longer than {MAX_FIELD_CHARS:,} characters.", file_name=name, row=number
+                )
+            yield number, cells
+    finally:
+        workbook.close()
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def jsonl_records(
+    path: Path, file_format: FileFormat, name: str, position: Position
+) -> Iterator[tuple[int, list]]:
+    """The header is the keys of the first records, in the order first seen; a later record's
+    other keys are not read (the mapping step lists the columns it knows)."""
+    with open_text(path, file_format.encoding, position) as file:
+        lines = _numbered_json(file, name)
+        first = list(_take(lines, 1000))
+        keys: dict[str, None] = {}
+        for _, record in first:
+            if isinstance(record, dict):
+                keys.update(dict.fromkeys(record))
+        header = list(keys)
+        if not header:
+            raise ImportFileError("The first records have no fields.", file_name=name)
+        yield 0, header
+        for number, record in [*first, *lines]:
+            if isinstance(record, str):
+                yield number, record
+            elif not isinstance(record, dict):
+                yield number, "is not a JSON object"
+            else:
+                yield number, [_json_text(record.get(key)) for key in header]
+
+
+def _numbered_json(file, name: str) -> Iterator[tuple[int, object]]:
+    for number, line in enumerate(file, start=1):
+        if len(line) > MAX_FIELD_CHARS:
+            raise ImportFileError(
+                f"A line is longer than {MAX_FIELD_CHARS:,} characters.", file_name=name, row=number
+            )
+        if not line.strip():
+            continue
+        try:
+            yield number, json.loads(line)
+        except json.JSONDecodeError as error:
+            yield number, f"is not valid JSON ({error.msg} at character {error.pos + 1})"
+
+
+def _take(items: Iterator, count: int) -> Iterator:
+    for _ in range(count):
+        item = next(items, None)
+        if item is None:
+            return
+        yield item
+
+
+def _json_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)

@@ -1,0 +1,276 @@
+"""Running an import: chunks of the file are read, validated and formatted in a thread while
+PostgreSQL merges the previous chunk, all in the caller's one transaction.
+
+Each chunk is COPYed into a TEMP staging table and merged by natural key with set-based SQL; the
+rows it cannot take are COPYed into segments_rejectedrow. A row whose key already appeared earlier
+in the file is rejected as a repeat (the first one counts), so the counts always add up:
+inserted + updated + unchanged + rejected = total."""
+
+import io
+import re
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from django.db import connection
+
+from segments.importing.formats import FileFormat
+from segments.importing.mapping import PROFILE_KINDS
+from segments.importing.readers import Chunk, read_chunks
+from segments.importing.validation import EVENT_COLUMNS, PROFILE_COLUMNS, ValidationContext, validate_chunk
+from segments.models import ErasureTombstone, ImportRun
+from segments.services import import_sql
+from segments.services.tombstones import erasure_salt, external_id_kind
+
+Progress = Callable[[float, str], None]
+_SPECIAL = re.compile(r'[",\r\n]')
+IMPORT_LOCK = 7_310  # pg_advisory_xact_lock namespace: one import at a time per source
+# Each chunk's merge reads the source's profiles once (a hash join), so chunks are large; two of them
+# (the one merging, the one being read) take about 1 GB of memory in the worker.
+CHUNK_ROWS = 500_000
+FIRST_ROWS = 50_000  # PostgreSQL waits for the first chunk only: a small one starts it early
+
+
+@dataclass
+class Counts:
+    total: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+
+    def as_fields(self) -> dict[str, int]:
+        return {
+            "total_rows": self.total,
+            "inserted_rows": self.inserted,
+            "updated_rows": self.updated,
+            "unchanged_rows": self.unchanged,
+            "rejected_rows": self.rejected,
+        }
+
+
+@dataclass
+class Prepared:
+    """One chunk made ready in the thread: staging CSV, rejected rows CSV and their counts."""
+
+    rows_read: int
+    stage_csv: bytes
+    staged: int
+    rejected_csv: bytes
+    rejected: int
+    identity_keys: bool
+    fraction: float
+
+
+@dataclass
+class _Seen:
+    """Keys met earlier in the file, as 64-bit hashes: 80 MB for ten million keys instead of a gigabyte
+    of strings. A collision (odds about 3 in a million at that size) rejects a row as a repeat; it
+    can never merge two different rows."""
+
+    hashes: set[int] = field(default_factory=set)
+
+
+def import_rows_merge(
+    *, run: ImportRun, context: ValidationContext, key_column: str, progress: Progress
+) -> Counts:
+    """Merge every row of the run's file into the product's tables; call inside a transaction."""
+    profiles = run.record_kind in PROFILE_KINDS
+    stage = import_sql.PROFILE_STAGE if profiles else import_sql.EVENT_STAGE
+    mapping = run.mapping
+    mapped = {spec.get("field") for spec in mapping.get("columns", {}).values() if spec.get("field")}
+    profile_source = mapping.get("profile_source_id") or run.source_id
+    params = {
+        "run": run.id,
+        "source": run.source_id,
+        "profile_source": profile_source,
+        "now": context.now,
+        "erasure_salt": erasure_salt(),
+        "external_kind": external_id_kind(source_id=run.source_id if profiles else profile_source),
+        "key_column": key_column,
+        "unknown_reason": "no profile has this customer id or identifier; import the profiles first",
+    }
+    tombstones = ErasureTombstone.objects.exists()
+    relative_time = any(
+        spec.get("field") == "occurred_at" and spec.get("type") == "relative"
+        for spec in mapping.get("columns", {}).values()
+    )
+    counts = Counts()
+    seen = _Seen()
+    file_format = FileFormat(run.file_format, run.encoding, run.delimiter)
+    chunks = read_chunks(
+        Path(run.file.path), file_format, name=run.original_name, chunk_rows=CHUNK_ROWS, first_rows=FIRST_ROWS
+    )
+    prepared_chunks = (_prepare(chunk, mapping, context, seen, run.id, profiles) for chunk in chunks)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [IMPORT_LOCK, run.source_id])
+        cursor.execute("SET LOCAL work_mem = '128MB'")
+        cursor.execute("SET LOCAL jit = off")  # compiling these one-off statements costs more than it saves
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # checked per statement, not queued to commit
+        # Dropped at the end: ON COMMIT DROP alone would keep them when the caller's transaction goes on.
+        cursor.execute(import_sql.stage_create(stage))
+        if profiles:
+            cursor.execute(import_sql.CHANGED_CREATE)
+        for prepared in _made_ahead(prepared_chunks):
+            counts.total += prepared.rows_read
+            counts.rejected += prepared.rejected
+            _copy(cursor, import_sql.REJECTED_COPY, prepared.rejected_csv)
+            if prepared.staged:
+                cursor.execute("TRUNCATE import_stage")
+                _copy(cursor, import_sql.stage_copy(stage), prepared.stage_csv)
+                if profiles:
+                    merged = _profiles_merge(cursor, params, mapped, tombstones)
+                else:
+                    merged = _events_merge(cursor, params, mapped, relative_time, tombstones, prepared)
+                inserted, updated, rejected = merged
+                counts.inserted += inserted
+                counts.updated += updated
+                counts.rejected += rejected
+                counts.unchanged += prepared.staged - inserted - updated - rejected
+            progress(5 + 94 * prepared.fraction, f"Read {counts.total:,} rows")
+        cursor.execute("DROP TABLE import_stage")
+        if profiles:
+            cursor.execute("DROP TABLE import_changed")
+    return counts
+
+
+def _profiles_merge(cursor, params: dict, mapped: set[str], tombstones: bool) -> tuple[int, int, int]:
+    erased = 0
+    if tombstones:
+        cursor.execute(import_sql.profiles_erased_remove(), params)
+        erased = cursor.fetchone()[0]
+    cursor.execute("TRUNCATE import_changed")
+    for statement in import_sql.profiles_merge(mapped):
+        cursor.execute(statement, params)
+    cursor.execute(import_sql.PROFILES_COUNT)
+    inserted, updated = cursor.fetchone()
+    return inserted, updated, erased
+
+
+def _events_merge(
+    cursor, params, mapped, relative_time, tombstones, prepared: Prepared
+) -> tuple[int, int, int]:
+    if prepared.identity_keys:
+        cursor.execute(import_sql.events_profiles_create(), params)
+    cursor.execute(
+        import_sql.events_merge(
+            mapped, keep_first_time=relative_time, tombstones=tombstones, identity_keys=prepared.identity_keys
+        ),
+        params,
+    )
+    return cursor.fetchone()
+
+
+def _prepare(
+    chunk: Chunk, mapping: dict, context: ValidationContext, seen: _Seen, run_id: int, profiles: bool
+) -> Prepared:
+    validated = validate_chunk(chunk.frame, mapping, context)
+    clean = validated.clean
+    problems = [validated.errors]
+    if chunk.problems:
+        problems.append(pd.DataFrame([vars(problem) for problem in chunk.problems]))
+    clean, repeats = _repeats_removed(clean, seen)
+    if len(repeats):
+        problems.append(repeats)
+    errors = pd.concat(problems, ignore_index=True)
+    columns = PROFILE_COLUMNS if profiles else EVENT_COLUMNS
+    identity_keys = False if profiles else bool((clean["profile_kind"] != "external_id").any())
+    return Prepared(
+        rows_read=chunk.rows_read,
+        stage_csv=_csv(clean[list(columns)], index=True),
+        staged=len(clean),
+        rejected_csv=_rejected_csv(errors, run_id),
+        rejected=int(errors["row"].nunique()),
+        identity_keys=identity_keys,
+        fraction=chunk.fraction,
+    )
+
+
+def _repeats_removed(clean: pd.DataFrame, seen: _Seen) -> tuple[pd.DataFrame, pd.DataFrame]:
+    keys = clean["external_id"]
+    hashes = pd.util.hash_array(keys.to_numpy(dtype=object))
+    earlier_chunk = np.fromiter((int(h) in seen.hashes for h in hashes), dtype=bool, count=len(hashes))
+    in_chunk = keys.duplicated(keep="first").to_numpy()
+    repeat = earlier_chunk | in_chunk
+    seen.hashes.update(int(h) for h in hashes[~repeat])
+    first_row = pd.Series(
+        keys.index[~keys.duplicated(keep="first").to_numpy()], index=keys[~keys.duplicated()]
+    )
+    repeated = keys[repeat]
+    reasons = [
+        f"repeats the key of row {first_row[key]}"
+        if dup and key in first_row.index and first_row[key] < row
+        else "repeats the key of an earlier row"
+        for row, key, dup in zip(repeated.index, repeated, in_chunk[repeat], strict=True)
+    ]
+    rejected = pd.DataFrame(
+        {
+            "row": repeated.index.to_numpy(),
+            "column": "",
+            "value": repeated.str.slice(0, 255).to_numpy(),
+            "reason": reasons,
+        }
+    )
+    return clean[~repeat], rejected
+
+
+def _csv(frame: pd.DataFrame, *, index: bool) -> bytes:
+    """CSV for COPY, with the row number first: None and "" are both written as nothing, which COPY
+    reads as NULL. Built from whole columns: several times faster than DataFrame.to_csv here."""
+    if frame.empty:
+        return b""
+    fields = [list(map(str, frame.index))] if index else []
+    for column in frame.columns:
+        values = frame[column].to_numpy(dtype=object)
+        missing = pd.isna(values)
+        present = values[~missing]
+        if present.size and not isinstance(present[0], str):  # numbers: birth years
+            values = np.array(
+                ["" if gone else str(value) for value, gone in zip(values, missing, strict=True)]
+            )
+        elif missing.any():
+            values = np.where(missing, "", values)
+        if _SPECIAL.search("\x1f".join(values)):
+            special = pd.Series(values).str.contains(_SPECIAL.pattern, regex=True).to_numpy()
+            values = values.copy()
+            values[special] = ['"' + value.replace('"', '""') + '"' for value in values[special]]
+        fields.append(values)
+    return ("\n".join(map(",".join, zip(*fields, strict=True))) + "\n").encode()
+
+
+def _rejected_csv(errors: pd.DataFrame, run_id: int) -> bytes:
+    if errors.empty:
+        return b""
+    frame = pd.DataFrame(
+        {
+            "run": run_id,
+            "row": errors["row"].astype("int64"),
+            "column": errors["column"].astype(str).str.slice(0, 255),
+            "value": errors["value"]
+            .fillna("")
+            .astype(str)
+            .str.replace("\x00", "", regex=False)
+            .str.slice(0, 255),
+            "reason": errors["reason"].astype(str).str.slice(0, 500),
+        }
+    ).sort_values("row", kind="stable")
+    return frame.to_csv(header=False, index=False, lineterminator="\n").encode()
+
+
+def _copy(cursor, sql: str, data: bytes) -> None:
+    if data:
+        cursor.cursor.copy_expert(sql, io.BytesIO(data), size=1 << 20)
+
+
+def _made_ahead(items: Iterator) -> Iterator:
+    """The same items, the next one made in a thread while the caller uses this one: Python reads
+    and validates the next chunk while PostgreSQL merges the last."""
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        done = object()
+        upcoming = worker.submit(next, items, done)
+        while (item := upcoming.result()) is not done:
+            upcoming = worker.submit(next, items, done)
+            yield item

@@ -1,0 +1,177 @@
+"""Reading real bytes: encodings, delimiters, quoting, and hostile files that must fail clearly."""
+
+import io
+import json
+import zipfile
+
+import pytest
+from openpyxl import Workbook
+
+from segments.importing.formats import ImportFileError, detect_format
+from segments.importing.readers import MAX_FIELD_CHARS, read_chunks
+
+
+def read(tmp_path, content: bytes, name: str = "data.csv", chunk_rows: int = 1000):
+    path = tmp_path / name
+    path.write_bytes(content)
+    file_format = detect_format(path, name=name)
+    chunks = list(read_chunks(path, file_format, name=name, chunk_rows=chunk_rows))
+    return file_format, chunks
+
+
+def refused(tmp_path, content: bytes, name: str = "data.csv") -> ImportFileError:
+    with pytest.raises(ImportFileError) as raised:
+        read(tmp_path, content, name)
+    return raised.value
+
+
+def test_utf16_with_bom_is_read(tmp_path):
+    file_format, [chunk] = read(tmp_path, "name,city\nZoë,Besançon\n".encode("utf-16"))
+    assert file_format.encoding == "utf-16"
+    assert chunk.frame.loc[1].tolist() == ["Zoë", "Besançon"]
+
+
+def test_utf16_without_bom_is_recognised_by_its_zero_bytes(tmp_path):
+    file_format, [chunk] = read(tmp_path, "name,city\nAda,Leeds\n".encode("utf-16-le"))
+    assert file_format.encoding == "utf-16-le"
+    assert chunk.frame.loc[1, "city"] == "Leeds"
+
+
+def test_cp1252_pounds_and_accents(tmp_path):
+    content = "name;price;city\nRené;£12.50;Orléans\nChloé;£7;Besançon\n".encode("cp1252")
+    file_format, [chunk] = read(tmp_path, content)
+    assert (file_format.encoding, file_format.delimiter) == ("cp1252", ";")
+    assert chunk.frame["price"].tolist() == ["£12.50", "£7"]
+    assert chunk.frame.loc[1, "name"] == "René"
+
+
+def test_utf8_bom_does_not_reach_the_header(tmp_path):
+    file_format, [chunk] = read(tmp_path, b"\xef\xbb\xbfid,email\n1,a@example.com\n")
+    assert file_format.encoding == "utf-8-sig"
+    assert list(chunk.frame.columns) == ["id", "email"]
+
+
+def test_crlf_with_quoted_newlines_keeps_row_numbers(tmp_path):
+    content = b'id,text\r\n1,"first line\r\nsecond line"\r\n2,plain\r\n\r\n3,"say ""hi"""\r\n'
+    _, [chunk] = read(tmp_path, content)
+    assert chunk.frame.loc[1, "text"] == "first line\r\nsecond line"
+    assert chunk.frame.loc[4, "text"] == 'say "hi"'
+    # The blank line is skipped, but numbered as a spreadsheet would show it (its row 5 is our 4).
+    assert list(chunk.frame.index) == [1, 2, 4]
+    assert chunk.rows_read == 3
+
+
+def test_tab_separated_and_chunks(tmp_path):
+    content = "id\tname\n" + "".join(f"{n}\tname {n}\n" for n in range(1, 6))
+    file_format, chunks = read(tmp_path, content.encode(), chunk_rows=2)
+    assert file_format.delimiter == "\t"
+    assert [len(chunk.frame) for chunk in chunks] == [2, 2, 1]
+    assert chunks[-1].frame.index.tolist() == [5]
+
+
+def test_ragged_rows_are_rejected_with_their_row_number(tmp_path):
+    _, [chunk] = read(tmp_path, b"id,name,city\n1,Ada,Leeds\n2,Bob\n3,Cy,York,extra\n4,Di,Hull\n")
+    assert chunk.frame.index.tolist() == [1, 4]
+    reasons = {problem.row: problem.reason for problem in chunk.problems}
+    assert reasons == {
+        2: "has 2 values where the header has 3 columns",
+        3: "has 4 values where the header has 3 columns",
+    }
+    assert chunk.rows_read == 4
+
+
+def test_an_unclosed_quote_names_its_row(tmp_path):
+    error = refused(tmp_path, b'id,text\n1,fine\n2,"never closed\n3,more\n')
+    assert error.row == 2
+    assert "never closed" in str(error)
+
+
+def test_nul_bytes_near_the_start_mean_a_binary_file(tmp_path):
+    assert "NUL bytes" in str(refused(tmp_path, b"id,name\n1,a\x00b\n"))
+
+
+def test_a_nul_byte_deep_in_the_file_rejects_only_its_row(tmp_path):
+    body = "".join(f"{n},person {n}\n" for n in range(1, 30_000)).encode()
+    _, chunks = read(tmp_path, b"id,name\n" + body + b"30000,bad\x00name\n")
+    problems = [problem for chunk in chunks for problem in chunk.problems]
+    assert [(problem.row, problem.column) for problem in problems] == [(30_000, "name")]
+
+
+def test_a_png_renamed_csv_is_refused(tmp_path):
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
+    assert "PNG image" in str(refused(tmp_path, png, "photo.csv"))
+
+
+def test_random_binary_is_refused(tmp_path):
+    noise = bytes((n * 7919) % 251 + 1 for n in range(4000)).replace(b"\x00", b"")
+    assert "binary" in str(refused(tmp_path, noise))
+
+
+def test_a_zip_bomb_renamed_xlsx_is_refused_before_unpacking(tmp_path):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\x00" * (50 * 1024 * 1024))
+    error = refused(tmp_path, buffer.getvalue(), "report.xlsx")
+    assert "zip bomb" in str(error)
+
+
+def test_a_zip_that_is_not_a_workbook_is_refused(tmp_path):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("notes.txt", "hello")
+    assert "not an Excel workbook" in str(refused(tmp_path, buffer.getvalue(), "data.xlsx"))
+
+
+def test_a_50_mb_field_is_refused_with_its_row(tmp_path):
+    content = b'id,text\n1,short\n2,"' + b"x" * (50 * 1024 * 1024) + b'"\n'
+    error = refused(tmp_path, content)
+    assert error.row == 2 and f"{MAX_FIELD_CHARS:,}" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty"),
+        (b"  \n\n", "empty"),
+        (b"id,name\n", "header but no rows"),
+        (b"id,name\r\n\r\n", "no rows"),
+    ],
+)
+def test_empty_and_header_only_files(tmp_path, content, message):
+    assert message in str(refused(tmp_path, content))
+
+
+def test_xlsx_first_sheet_is_read(tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["CustomerID", "Joined", "Spend"])
+    sheet.append([1, "2025-03-01", 12.5])
+    sheet.append([2, None, 7.0])
+    path = tmp_path / "customers.xlsx"
+    workbook.save(path)
+    file_format = detect_format(path, name="customers.xlsx")
+    [chunk] = list(read_chunks(path, file_format, name="customers.xlsx"))
+    assert file_format.kind == "xlsx"
+    assert chunk.frame.loc[1].tolist() == ["1", "2025-03-01", "12.5"]
+    assert chunk.frame.loc[2].tolist() == ["2", "", "7"]
+
+
+def test_json_lines_with_a_broken_line(tmp_path):
+    lines = [
+        json.dumps({"id": 1, "tags": ["a"], "ok": True}),
+        "{not json",
+        json.dumps([1, 2]),
+        json.dumps({"id": 4}),
+    ]
+    file_format, [chunk] = read(tmp_path, ("\n".join(lines) + "\n").encode(), "events.jsonl")
+    assert file_format.kind == "jsonl"
+    assert chunk.frame.loc[1].tolist() == ["1", '["a"]', "true"]
+    assert chunk.frame.loc[4].tolist() == ["4", "", ""]
+    reasons = {problem.row: problem.reason for problem in chunk.problems}
+    assert reasons[2].startswith("is not valid JSON") and reasons[3] == "is not a JSON object"
+
+
+def test_blank_and_repeated_headers_get_names(tmp_path):
+    _, [chunk] = read(tmp_path, b",id,id\n0,1,2\n")
+    assert list(chunk.frame.columns) == ["Column 1", "id", "id (3)"]
