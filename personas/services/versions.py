@@ -1,0 +1,67 @@
+"""Every saved change to a persona leaves a numbered snapshot, so the history reads as a diff."""
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+
+from governance.models import User
+from personas.models import Persona, PersonaVersion, Quote
+
+RECORD_FIELDS = (
+    "name",
+    "summary",
+    "bio",
+    "demographics_summary",
+    "goals",
+    "challenges",
+    "motivations",
+    "objections",
+    "decision_triggers",
+    "jobs_to_be_done",
+    "preferred_channels",
+    "content_preferences",
+    "journey_notes",
+    "crm_tags",
+    "priority",
+    "refresh_cycle_days",
+)
+
+
+def persona_snapshot(persona: Persona) -> dict[str, Any]:
+    """The persona as a reader sees it: its record, state, owner, linked segments and kept quotes."""
+    snapshot = {name: getattr(persona, name) for name in RECORD_FIELDS}
+    snapshot["crm_tags"] = list(persona.crm_tags)
+    snapshot["status"] = persona.get_status_display()
+    snapshot["owner"] = persona.owner.get_username()
+    snapshot["next_review_on"] = persona.next_review_on.isoformat() if persona.next_review_on else None
+    snapshot["retired_reason"] = persona.retired_reason
+    snapshot["merged_into"] = persona.merged_into.name if persona.merged_into_id else None
+    snapshot["segments"] = sorted(persona.segments.values_list("name", flat=True))
+    kept = Quote.objects.filter(persona=persona, is_candidate=False).order_by("id")
+    snapshot["quotes"] = [
+        f"“{quote.text}” ({quote.get_source_display()}{f', {quote.said_on}' if quote.said_on else ''})"
+        for quote in kept
+    ]
+    return snapshot
+
+
+def persona_version_record(
+    *, persona: Persona, actor: User | None, summary: str, reviewed_at: datetime | None = None
+) -> PersonaVersion | None:
+    """Snapshot the persona as saved now. Nothing is written when nothing changed. The time of the
+    last review travels from snapshot to snapshot; `reviewed_at` sets it."""
+    with transaction.atomic():
+        # The persona row's lock serialises numbering: two saves of one persona cannot take one number.
+        Persona.objects.select_for_update().filter(id=persona.id).exists()
+        previous = PersonaVersion.objects.filter(persona=persona).order_by("-number").first()
+        snapshot = persona_snapshot(persona)
+        carried = previous.snapshot.get("last_reviewed_at") if previous else None
+        snapshot["last_reviewed_at"] = reviewed_at.isoformat() if reviewed_at else carried
+        if previous is not None and previous.snapshot == snapshot:
+            return None
+        number = (PersonaVersion.objects.filter(persona=persona).aggregate(top=Max("number"))["top"] or 0) + 1
+        return PersonaVersion.objects.create(
+            persona=persona, number=number, snapshot=snapshot, change_summary=summary[:300], created_by=actor
+        )

@@ -1,0 +1,110 @@
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from governance.access import access_check
+from governance.models import AuditEntry, Notification
+from personas.diffing import snapshot_diff
+from personas.models import PersonaStatus, PrimaryPersona, Quote, Validation
+from personas.selectors import persona_can_change
+from personas.services.lifecycle import persona_merge, persona_owner_reassign, persona_retire
+from personas.services.quotes import quote_create, validation_create
+from personas.services.records import persona_update
+from tests.personas.helpers import persona_of, segment_with
+
+pytestmark = pytest.mark.django_db
+
+
+def test_each_saved_change_is_a_version_and_reads_as_a_diff(marketer):
+    persona = persona_of(marketer, goals=["Finish a 10k"])
+    persona_update(
+        persona=persona, actor=marketer, data={"goals": ["Finish a 10k", "Run a marathon"], "summary": "Keen"}
+    )
+    persona_update(persona=persona, actor=marketer, data={"summary": "Keen"})  # nothing changed: no version
+    first, second = persona.versions.order_by("number")
+    assert (first.number, second.number) == (1, 2) and persona.versions.count() == 2
+    assert second.change_summary == "Edited: summary, goals"
+    changes = {change.label: change for change in snapshot_diff(first.snapshot, second.snapshot)}
+    assert changes["Goals"].added == ["Run a marathon"]
+    assert (changes["Summary"].before, changes["Summary"].after) == ("", "Keen")
+
+
+def test_a_field_drafted_from_data_is_marked_edited_once_changed(marketer):
+    persona = persona_of(marketer)
+    persona.evidence = {"summary": {"figure": "1,000 members"}, "bio": {"figure": "Spend"}}
+    persona.save()
+    persona_update(persona=persona, actor=marketer, data={"summary": "Written by hand"})
+    assert persona.evidence["summary"]["edited"] is True
+    assert "edited" not in persona.evidence["bio"]
+
+
+def test_only_the_owner_edits(marketer, second_marketer, admin):
+    persona = persona_of(marketer)
+    assert persona_can_change(user=marketer, persona=persona)
+    assert not persona_can_change(user=second_marketer, persona=persona)
+    assert persona_can_change(user=admin, persona=persona)  # admins hold change on every persona
+
+
+def test_retiring_needs_a_reason_and_freezes_the_record(marketer):
+    persona = persona_of(marketer)
+    with pytest.raises(ValidationError):
+        persona_retire(persona=persona, actor=marketer, reason="  ")
+    persona_retire(persona=persona, actor=marketer, reason="Folded into the loyalty programme")
+    persona.refresh_from_db()
+    assert (
+        persona.status == PersonaStatus.RETIRED
+        and persona.retired_reason == "Folded into the loyalty programme"
+    )
+    assert AuditEntry.objects.filter(action="persona.retired", subject_id=str(persona.id)).exists()
+    with pytest.raises(ValidationError, match="kept as it was"):
+        persona_update(persona=persona, actor=marketer, data={"name": "Back"})
+
+
+def test_merging_folds_one_persona_into_another(marketer, people):
+    segment_a = segment_with(marketer, "A", people[:3])
+    segment_b = segment_with(marketer, "B", people[2:])
+    source = persona_of(
+        marketer, "Runners", [segment_a], goals=["Run", "Rest"], crm_tags=["run"], bio="Bio A"
+    )
+    target = persona_of(marketer, "Athletes", [segment_b], goals=["Run"], crm_tags=["sport"])
+    quote_create(persona=source, actor=marketer, data={"text": "I run daily", "source": "interview"})
+    validation_create(persona=source, actor=marketer, kind="survey", title="Q3 survey", held_on="2026-09-01")
+    PrimaryPersona.objects.all().delete()
+
+    persona_merge(source=source, target=target, actor=marketer)
+    source.refresh_from_db()
+    target.refresh_from_db()
+    assert source.status == PersonaStatus.MERGED and source.merged_into == target
+    assert target.goals == ["Run", "Rest"] and target.crm_tags == ["sport", "run"] and target.bio == "Bio A"
+    assert set(target.segments.all()) == {segment_a, segment_b}
+    assert Quote.objects.get().persona == target and Validation.objects.get().persona == target
+    assert target.versions.order_by("-number").first().change_summary == "Runners merged into this persona"
+    with pytest.raises(ValidationError):
+        persona_merge(source=target, target=source, actor=marketer)
+
+
+def test_merging_needs_change_rights_on_both(marketer, second_marketer):
+    mine, theirs = persona_of(marketer, "Mine"), persona_of(second_marketer, "Theirs")
+    with pytest.raises(PermissionDenied):
+        persona_merge(source=mine, target=theirs, actor=marketer)
+
+
+def test_a_manager_reassigns_the_owner_and_the_right_to_edit_moves(marketer, second_marketer, manager):
+    persona = persona_of(marketer)
+    with pytest.raises(PermissionDenied):
+        persona_owner_reassign(persona=persona, actor=marketer, owner=second_marketer)
+    persona_owner_reassign(persona=persona, actor=manager, owner=second_marketer)
+    persona.refresh_from_db()
+    assert persona.owner == second_marketer
+    fresh = (
+        type(marketer).objects.get(id=marketer.id),
+        type(second_marketer).objects.get(id=second_marketer.id),
+    )
+    assert not access_check(user=fresh[0], perm="personas.change_persona", obj=persona)
+    assert access_check(user=fresh[1], perm="personas.change_persona", obj=persona)
+    assert not access_check(user=manager, perm="personas.change_persona", obj=persona)  # not model-wide
+    assert Notification.objects.filter(user=second_marketer, message__contains="You now own").exists()
+
+
+def test_the_new_owner_must_work_on_personas(marketer, viewer, manager):
+    with pytest.raises(ValidationError):
+        persona_owner_reassign(persona=persona_of(marketer), actor=manager, owner=viewer)
