@@ -27,6 +27,7 @@ lint: setup
 	lint-imports
 
 check-schema: setup
+	DJANGO_SETTINGS_MODULE=config.settings.test python manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=config.settings.test python manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 test: setup

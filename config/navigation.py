@@ -24,7 +24,20 @@ AREAS = (
         "Audience",
         (
             Link("Profiles", "segments:profile_list", "segments.view_profile"),
+            Link("Sources and imports", "segments:source_list", "segments.view_datasource"),
+            Link("Features", "segments:features", "segments.view_profile"),
+            Link("Review matches", "segments:identity_review", "segments.change_profile"),
+            Link("Merge history", "segments:identity_merges", "segments.change_profile"),
+            Link("Identity settings", "segments:identity_settings", "segments.change_identifierpolicy"),
             Link("Demo data", "segments:demo_data", "segments.generate_demo_data"),
+        ),
+    ),
+    Area("Segments", (Link("Segments", "segments:segment_list", "segments.view_segment"),)),
+    Area(
+        "Personas",
+        (
+            Link("Personas", "personas:gallery", "personas.view_persona"),
+            Link("Compare personas", "personas:compare", "personas.view_persona"),
         ),
     ),
     Area("Campaigns", (Link("Campaign calendar", "campaigns:calendar", "segments.view_event"),)),

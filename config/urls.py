@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 api_v1 = [
     path("", include("governance.api")),
     path("", include("segments.api")),
+    path("", include("personas.api")),
     path("", include("analytics.api")),
 ]
 
@@ -12,6 +13,7 @@ urlpatterns = [
     path("", include("analytics.urls")),
     path("", include("governance.urls")),
     path("audience/", include("segments.urls")),
+    path("personas/", include("personas.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

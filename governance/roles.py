@@ -15,6 +15,7 @@ _READ_AUDIENCE = [
     "segments.view_identity",
     "segments.view_event",
     "segments.view_consent",
+    "personas.view_persona",
 ]
 _WORK_ON_AUDIENCE = [
     "segments.add_datasource",
@@ -27,6 +28,7 @@ _WORK_ON_AUDIENCE = [
     "segments.change_segment",
     "segments.add_segmentation",
     "segments.change_segmentation",
+    "personas.add_persona",
     "governance.view_job",
     "governance.add_job",
     "governance.view_approvalrequest",
@@ -35,7 +37,13 @@ _WORK_ON_AUDIENCE = [
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     VIEWER: [*_READ_AUDIENCE],
     MARKETER: [*_READ_AUDIENCE, *_WORK_ON_AUDIENCE],
-    MANAGER: [*_READ_AUDIENCE, *_WORK_ON_AUDIENCE, "governance.change_job", "segments.export_profile"],
+    MANAGER: [
+        *_READ_AUDIENCE,
+        *_WORK_ON_AUDIENCE,
+        "governance.change_job",
+        "segments.export_profile",
+        "personas.approve_persona",
+    ],
     ADMIN: [
         *_READ_AUDIENCE,
         *_WORK_ON_AUDIENCE,
@@ -50,5 +58,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "segments.generate_demo_data",
         "segments.export_profile",
         "segments.erase_profile",
+        "segments.change_identifierpolicy",
+        "segments.view_blockedidentifier",
+        "segments.add_blockedidentifier",
+        "segments.change_blockedidentifier",
+        "segments.delete_blockedidentifier",
+        "personas.change_persona",
+        "personas.delete_persona",
+        "personas.approve_persona",
     ],
 }

@@ -1,5 +1,13 @@
-from segments.views import demo_data, privacy, profiles
+from segments.views import demo_data, features, identity, imports, privacy, profiles, segments
 
 app_name = "segments"
 
-urlpatterns = [*profiles.urlpatterns, *privacy.urlpatterns, *demo_data.urlpatterns]
+urlpatterns = [
+    *profiles.urlpatterns,
+    *privacy.urlpatterns,
+    *demo_data.urlpatterns,
+    *identity.urlpatterns,
+    *features.urlpatterns,
+    *segments.urlpatterns,
+    *imports.urlpatterns,
+]

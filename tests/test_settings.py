@@ -7,8 +7,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_production_settings_pass_the_deployment_checks():
+    # The browser tests allow async-unsafe calls in this process; production must not inherit that.
+    inherited = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {
-        **os.environ,
+        **inherited,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "x7!kq2-" + "v" * 30 + "9Zr#pL0mW4eT8yU1iO5aS3dF6gH",
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/personastudio",

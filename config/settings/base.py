@@ -186,6 +186,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "segments.retention_enforce_schedule",
         "schedule": crontab(hour=3, minute=0),
     },
+    "features-nightly": {
+        "task": "segments.features_compute_schedule",
+        "schedule": crontab(hour=3, minute=30),
+    },
+    "refresh-rule-segments": {
+        "task": "segments.rule_segments_refresh_schedule",
+        "schedule": crontab(minute=15),
+    },
+    "persona-primary-assign": {
+        "task": "personas.primary_persona_assign_schedule",
+        "schedule": crontab(hour=4, minute=30),
+    },
+    "persona-staleness-check": {"task": "personas.staleness_check", "schedule": crontab(hour=6, minute=0)},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".data" / "celerybeat-schedule")
 
