@@ -15,13 +15,15 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH_DATABASE = "personastudio_bench"
 
 
-def bench_django() -> None:
+def bench_django(database: str | None = None) -> None:
+    """Django set up on `database` (default BENCH_DATABASE), created and migrated if need be."""
+    database = database or BENCH_DATABASE
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     database_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/personastudio")
     server = database_url.rsplit("/", 1)[0]
-    os.environ["DATABASE_URL"] = f"{server}/{BENCH_DATABASE}"
-    _database_create(server)
+    os.environ["DATABASE_URL"] = f"{server}/{database}"
+    _database_create(server, database)
 
     import django
     from django.core.management import call_command
@@ -30,15 +32,15 @@ def bench_django() -> None:
     call_command("migrate", verbosity=0)
 
 
-def _database_create(server_url: str) -> None:
+def _database_create(server_url: str, database: str) -> None:
     import psycopg2
 
     connection = psycopg2.connect(f"{server_url}/postgres")
     connection.autocommit = True
     with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DATABASE])
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database])
         if cursor.fetchone() is None:
-            cursor.execute(f"CREATE DATABASE {BENCH_DATABASE}")
+            cursor.execute(f'CREATE DATABASE "{database}"')
     connection.close()
 
 

@@ -42,8 +42,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--database", default=benchdb.BENCH_DATABASE)
     args = parser.parse_args()
-    benchdb.BENCH_DATABASE = args.database
-    benchdb.bench_django()
+    benchdb.bench_django(args.database)
 
     print(f"Demo company: {args.profiles:,} profiles, {args.events:,} events (database {args.database})")
     product = product_run(profiles=args.profiles, events=args.events, seed=args.seed)

@@ -10,7 +10,6 @@ timings are taken in this process, each the best of --repeat runs (alternated) a
 """
 
 import argparse
-import os
 import resource
 import sys
 import time
@@ -18,6 +17,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import benchdb  # noqa: E402
 
 CORE_FEATURES_SQL = """
     SELECT COALESCE(p.merged_into_id, p.id) AS profile_id,
@@ -66,7 +67,7 @@ def main() -> None:
         "distinct comments and clockwork bots",
     )
     arguments = parser.parse_args()
-    _use_database(arguments.database)
+    benchdb.bench_django(arguments.database)
 
     from django.db import connection
 
@@ -94,27 +95,6 @@ def main() -> None:
     print("stages of the last features_compute:")
     for message, seconds in stages.seconds.items():
         print(f"  {message:<45} {seconds:6.2f} s")
-
-
-def _use_database(name: str) -> None:
-    import psycopg2
-
-    host = os.environ.get("BENCH_DATABASE_HOST", "127.0.0.1")
-    server = f"postgres://postgres@{host}:5432"
-    admin = psycopg2.connect(f"{server}/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-    os.environ["DATABASE_URL"] = f"{server}/{name}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
 
 
 def _fill_if_needed(kind: str, profiles: int, events: int, seed: int, refill: bool) -> None:

@@ -157,8 +157,7 @@ def _population(profiles: int, seed: int):
 def resolve_speed(*, profiles: int, seed: int) -> None:
     import io
 
-    benchdb.BENCH_DATABASE = "personastudio_bench_identity"
-    benchdb.bench_django()
+    benchdb.bench_django("personastudio_bench_identity")
     from django.db import connection
 
     from segments.services.identity_resolve import identity_resolve

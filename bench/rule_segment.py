@@ -11,7 +11,6 @@ is the median of --repeat runs, alternated, after a warm-up of each.
 """
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -19,6 +18,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import benchdb  # noqa: E402
 
 RULE = {
     "op": "and",
@@ -96,7 +97,7 @@ def main() -> None:
     parser.add_argument("--database", default="personastudio_bench_rules")
     parser.add_argument("--refill", action="store_true", help="regenerate the data even if its size fits")
     arguments = parser.parse_args()
-    _use_database(arguments.database)
+    benchdb.bench_django(arguments.database)
 
     from bench.rule_segment_data import rule_bench_fill_if_needed
 
@@ -185,27 +186,6 @@ def _refresh_once() -> None:
         took = time.perf_counter() - started
         transaction.set_rollback(True)
     print(f"one refresh (version of {version.size:,} members written and switched): {took * 1000:9.1f} ms")
-
-
-def _use_database(name: str) -> None:
-    import psycopg2
-
-    host = os.environ.get("BENCH_DATABASE_HOST", "127.0.0.1")
-    server = f"postgres://postgres@{host}:5432"
-    admin = psycopg2.connect(f"{server}/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-    os.environ["DATABASE_URL"] = f"{server}/{name}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
 
 
 def _timed(work) -> float:

@@ -13,15 +13,20 @@ pytestmark = pytest.mark.browser
 
 # Every label the menu can show; a role must see exactly its own and none of the others.
 ALL_LINKS = tuple(link.label for area in AREAS for link in area.links)
+_READ = ("Dashboard", "Profiles", "Sources and imports", "Features")
+_PERSONAS = ("Segments", "Personas", "Compare personas", "Campaign calendar")
+_WORK = (*_READ, "Review matches", "Merge history", *_PERSONAS, "Approvals", "Jobs", "API reference")
 MENUS = {
-    VIEWER: ("Dashboard", "Profiles", "Campaign calendar", "API reference"),
-    MARKETER: ("Dashboard", "Profiles", "Campaign calendar", "Approvals", "Jobs", "API reference"),
-    MANAGER: ("Dashboard", "Profiles", "Campaign calendar", "Approvals", "Jobs", "API reference"),
+    VIEWER: (*_READ, *_PERSONAS, "API reference"),
+    MARKETER: _WORK,
+    MANAGER: _WORK,
     ADMIN: (
-        "Dashboard",
-        "Profiles",
+        *_READ,
+        "Review matches",
+        "Merge history",
+        "Identity settings",
         "Demo data",
-        "Campaign calendar",
+        *_PERSONAS,
         "Approvals",
         "Jobs",
         "Audit log",
