@@ -155,6 +155,8 @@ class SegmentPreviewApi(SegmentErrors, APIView):
 
     @extend_schema(request=SegmentPreviewInput, responses=SegmentPreviewOutput)
     def post(self, request):
+        if not (request.user.has_perm(ADD) or request.user.has_perm(CHANGE)):
+            raise PermissionDenied()
         data = SegmentPreviewInput(data=request.data)
         data.is_valid(raise_exception=True)
         segment_id = data.validated_data.get("segment")
