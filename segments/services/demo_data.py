@@ -235,7 +235,7 @@ def _copy(*, cursor, batch: CopyBatch) -> None:
     not_null = ", ".join(column for column in batch.columns if column not in batch.nullable)
     options = f"FORMAT csv, FORCE_NOT_NULL ({not_null})"
     sql = f"COPY {batch.table} ({', '.join(batch.columns)}) FROM STDIN WITH ({options})"
-    cursor.copy_expert(sql, io.BytesIO(batch.data), size=1 << 20)
+    cursor.copy_expert(sql, io.BytesIO(batch.data), 1 << 20)  # positional: DEBUG wraps the cursor
 
 
 def _csv(frame: pd.DataFrame) -> bytes:
