@@ -1,10 +1,12 @@
 from django.contrib.contenttypes.models import ContentType
+from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from governance.models import AuditEntry, User
-from segments.models import Consent, Event, Identity, Profile, RowCount
+from segments.models import Consent, Event, Identity, Profile, RowCount, SegmentMembership
+from segments.segment_selectors import segment_members_visible
 
 
 def profile_list(*, search: str = "") -> QuerySet[Profile]:
@@ -21,6 +23,23 @@ def profile_list(*, search: str = "") -> QuerySet[Profile]:
     else:
         by_name = Profile.objects.filter(last_name__iexact=search)
     return profiles.filter(Exists(by_identity) | Exists(by_name.filter(pk=OuterRef("pk"))))
+
+
+def profile_segments(*, user: User, profile: Profile) -> list[SegmentMembership]:
+    """The live segments this person is in now, with the confidence of each membership; a sensitive
+    segment is named only to users who may see its members."""
+    if not user.has_perm("segments.view_segment"):
+        return []
+    memberships = (
+        SegmentMembership.objects.filter(
+            profile=profile,
+            version__segment__current_version=models.F("version"),
+            version__segment__retired_at=None,
+        )
+        .select_related("version__segment")
+        .order_by("version__segment__name")
+    )
+    return [m for m in memberships if segment_members_visible(user=user, segment=m.version.segment)]
 
 
 def table_row_counts() -> dict[str, int]:

@@ -9,6 +9,7 @@ from segments.selectors import (
     profile_audit_trail,
     profile_get_for_user,
     profile_list,
+    profile_segments,
     profile_timeline,
     table_row_counts,
 )
@@ -46,6 +47,7 @@ def profile_detail_view(request: HttpRequest, profile_id: int) -> HttpResponse:
             (purpose, label, consents.get(purpose)) for purpose, label in ConsentPurpose.choices
         ],
         "features": ProfileFeatures.objects.filter(profile=profile).first(),
+        "memberships": profile_segments(user=request.user, profile=profile),
         "absorbed": profile.absorbed.select_related("source"),
         "events": profile_timeline(profile=profile),
         "audit_entries": profile_audit_trail(profile=profile),

@@ -104,3 +104,25 @@ def test_transitions_between_two_runs_count_who_moved_where(marketer, people):
     matrix = version_transitions(before=before[0], after=after[0])
     assert matrix.loc["A", "A"] == 2 and matrix.loc["A", "B"] == 1
     assert matrix.loc["B", "B"] == 2 and matrix.loc["(none)", "B"] == 1
+
+
+def test_the_profile_page_lists_current_segments_and_hides_sensitive_ones(marketer, viewer, people, login):
+    loyal = make_segment(marketer, "Loyal")
+    health = make_segment(marketer, "Health worries", sensitivity="special")
+    old = make_segment(marketer, "Last year's buyers")
+    person = people[0]
+    for segment in (loyal, health, old):
+        segment_versions_write(
+            versions=[
+                NewVersion(segment=segment, profile_ids=np.array([person.id]), confidences=np.array([0.8]))
+            ]
+        )
+    segment_versions_write(versions=[NewVersion(segment=old, profile_ids=np.array([people[1].id]))])
+
+    page = login(viewer).get(f"/audience/profiles/{person.id}/").content.decode()
+    assert "Loyal" in page and "0.80" in page
+    assert "Health worries" not in page  # special category: only for users granted its members
+    assert "Last year&#x27;s buyers" not in page  # no longer in its current version
+
+    access_grant(actor=marketer, grantee=viewer, perm="segments.view_members", obj=health)
+    assert "Health worries" in login(viewer).get(f"/audience/profiles/{person.id}/").content.decode()
