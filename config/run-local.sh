@@ -9,6 +9,7 @@ mkdir -p .data
 
 python manage.py migrate --noinput
 python manage.py demo_data --if-empty --profiles "${DEMO_PROFILES:-20000}"
+python manage.py demo_workspace --if-empty
 
 celery -A config worker -Q default,imports,ml,reports --concurrency 2 --loglevel INFO >.data/worker.log 2>&1 &
 celery -A config beat --loglevel INFO >.data/beat.log 2>&1 &
