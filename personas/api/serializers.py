@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from personas.models import Persona, PersonaVersion, Quote
+from personas.services.versions import RECORD_FIELDS
 
 
 class ChannelShape(serializers.Serializer):
@@ -103,27 +104,12 @@ class PersonaOutput(serializers.ModelSerializer):
         model = Persona
         fields = [
             "id",
-            "name",
-            "summary",
-            "bio",
-            "demographics_summary",
-            "goals",
-            "challenges",
-            "motivations",
-            "objections",
-            "decision_triggers",
-            "jobs_to_be_done",
-            "preferred_channels",
-            "content_preferences",
-            "journey_notes",
-            "crm_tags",
+            *RECORD_FIELDS,
             "evidence",
             "owner",
             "status",
             "merged_into",
             "retired_reason",
-            "priority",
-            "refresh_cycle_days",
             "next_review_on",
             "segments",
             "avatar_url",
