@@ -51,3 +51,26 @@ def timed(label: str, results: dict[str, float]):
     yield
     results[label] = time.perf_counter() - started
     print(f"  {label}: {results[label]:.2f} s", flush=True)
+
+
+def demo_company_ensure(*, profiles: int, events: int, seed: int = 7, refill: bool = False) -> None:
+    """The demo company at this size in the benchmark database, generated only when what is there
+    differs (or `refill`); statistics fresh, as autovacuum would leave them."""
+    from django.db import connection
+
+    from segments.models import DataSource
+    from segments.selectors import table_row_counts
+    from segments.services.demo_data import demo_data_generate
+
+    counts = table_row_counts()
+    sized = counts.get("segments_profile") == profiles and counts.get("segments_event") == events
+    if sized and not refill and DataSource.objects.filter(name__startswith="Demo · ").exists():
+        return
+    print(f"filling the benchmark database: {profiles:,} profiles, {events:,} events...", flush=True)
+    started = time.perf_counter()
+    with connection.cursor() as cursor:  # the benchmark's own database: start from nothing
+        cursor.execute("TRUNCATE segments_datasource, segments_featurerun CASCADE")
+    demo_data_generate(profiles=profiles, events=events, seed=seed, replace=True)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    print(f"filled in {time.perf_counter() - started:.0f} s", flush=True)

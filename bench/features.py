@@ -46,9 +46,6 @@ SELECT core.*, now(), '', 0, 0, 0, '', '{{}}', '{{}}', 0, '{{}}', 0, false FROM 
 """
 
 
-DATA_SOURCE_PREFIX = {"demo": "Demo · ", "synthetic": "Bench "}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -98,29 +95,27 @@ def main() -> None:
 
 
 def _fill_if_needed(kind: str, profiles: int, events: int, seed: int, refill: bool) -> None:
+    if kind == "demo":
+        benchdb.demo_company_ensure(profiles=profiles, events=events, seed=seed, refill=refill)
+        return
     from django.db import connection, transaction
 
+    from bench.synthetic_audience import synthetic_audience_fill
     from segments.models import DataSource
     from segments.selectors import table_row_counts
 
     counts = table_row_counts()
-    prefix = DATA_SOURCE_PREFIX[kind]
     sized = counts.get("segments_profile") == profiles and counts.get("segments_event") == events
-    if sized and not refill and DataSource.objects.filter(name__startswith=prefix).exists():
+    if sized and not refill and DataSource.objects.filter(name__startswith="Bench ").exists():
         return
-    print(f"filling the benchmark database ({kind}): {profiles:,} profiles, {events:,} events...", flush=True)
+    print(
+        f"filling the benchmark database (synthetic): {profiles:,} profiles, {events:,} events...", flush=True
+    )
     started = time.perf_counter()
     with connection.cursor() as cursor:  # the benchmark's own database: start from nothing
         cursor.execute("TRUNCATE segments_datasource, segments_featurerun CASCADE")
-    if kind == "demo":
-        from segments.services.demo_data import demo_data_generate
-
-        demo_data_generate(profiles=profiles, events=events, seed=seed, replace=True)
-    else:
-        from bench.synthetic_audience import synthetic_audience_fill
-
-        with transaction.atomic():
-            synthetic_audience_fill(connection=connection, profiles=profiles, events=events, seed=seed)
+    with transaction.atomic():
+        synthetic_audience_fill(connection=connection, profiles=profiles, events=events, seed=seed)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")  # as autovacuum would: hint bits set, statistics fresh
     print(f"filled in {time.perf_counter() - started:.0f} s", flush=True)
