@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from governance.models import ApprovalStatus, AuditEntry, Team
 from governance.services.approvals import approval_decide, approval_request, approval_withdraw
 from governance.signals import approval_decided
+from tests.races import race
 
 pytestmark = pytest.mark.django_db
 APPROVER = "governance.change_job"  # Managers and Admins hold it
@@ -126,3 +127,19 @@ def test_approval_api(team, marketer, manager, login, decisions):
         f"/api/v1/approvals/{request.id}/decide/", {"approve": True}, content_type="application/json"
     )
     assert own.status_code == 403  # they may see their request, not decide it
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_approvers_deciding_at_the_same_moment_decide_once(team, marketer, manager, admin, decisions):
+    request = ask(team, marketer)
+    outcomes = race(
+        lambda: approval_decide(request=request, actor=manager, approve=True),
+        lambda: approval_decide(request=request, actor=admin, approve=False, comment="Not on brand"),
+    )
+    failures = [outcome for outcome in outcomes if isinstance(outcome, Exception)]
+    assert len(failures) == 1 and "already been decided" in str(failures[0])
+    assert len(decisions) == 1
+    request.refresh_from_db()
+    assert request.status in (ApprovalStatus.APPROVED, ApprovalStatus.REJECTED)
+    decided = AuditEntry.objects.filter(action__in=["approval.approved.publish", "approval.rejected.publish"])
+    assert decided.count() == 1

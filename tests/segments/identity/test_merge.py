@@ -1,14 +1,12 @@
 """Merging never moves rows; undo restores every pointer; both are audited and race-safe."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from governance.models import AuditEntry
 from segments.models import MatchCandidate, Profile, ProfileMerge
 from segments.services.identity_candidates import match_candidate_accept, match_candidate_reject
 from segments.services.identity_merge import MergeRefused, profile_merge_undo, profiles_merge
+from tests.races import race
 
 pytestmark = pytest.mark.django_db
 
@@ -100,31 +98,10 @@ def test_rejecting_keeps_them_apart_and_is_audited(person, candidate_for, manage
     assert AuditEntry.objects.filter(action="identity.candidate_rejected", actor=manager).count() == 1
 
 
-def _race(*calls) -> list[object]:
-    """Run the calls at the same moment on their own database connections."""
-    start, outcomes = threading.Barrier(len(calls)), [None] * len(calls)
-
-    def run(index, call):
-        start.wait()
-        try:
-            outcomes[index] = call()
-        except Exception as error:  # the outcome is what the test inspects
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_reviewers_accepting_the_same_pair_merge_it_once(person, candidate_for, marketer, manager):
     candidate = candidate_for(person(), person())
-    outcomes = _race(
+    outcomes = race(
         lambda: match_candidate_accept(candidate=candidate, actor=marketer),
         lambda: match_candidate_accept(candidate=candidate, actor=manager),
     )
@@ -138,7 +115,7 @@ def test_two_reviewers_merging_overlapping_pairs_end_with_one_person(
 ):
     first, second, third = person(), person(), person()
     one, two = candidate_for(first, second), candidate_for(first, third)
-    outcomes = _race(
+    outcomes = race(
         lambda: match_candidate_accept(candidate=one, actor=marketer),
         lambda: match_candidate_accept(candidate=two, actor=manager),
     )
