@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 
 from personas.models import Persona
+from personas.selectors import persona_latest_version
 from personas.services.versions import RECORD_FIELDS
 from segments.models import Segment
 
@@ -121,6 +122,8 @@ class PersonaForm(forms.Form):
         ("Data and upkeep", ("segments", "crm_tags", "priority", "refresh_cycle_days", "next_review_on")),
     )
 
+    based_on_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args: Any, segments=None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["segments"].queryset = segments if segments is not None else Segment.objects.none()
@@ -136,6 +139,7 @@ class PersonaForm(forms.Form):
         initial["crm_tags"] = list(persona.crm_tags)
         initial["next_review_on"] = persona.next_review_on
         initial["segments"] = list(persona.segments.all())
+        initial["based_on_version"] = persona_latest_version(persona)
         for job in JOBS:
             initial[f"jobs_{job}"] = (persona.jobs_to_be_done or {}).get(job, [])
         for key in PREFERENCE_LISTS + PREFERENCE_TEXTS:
@@ -157,16 +161,24 @@ class PersonaForm(forms.Form):
         data = self.cleaned_data
         values = {name: data[name] for name in RECORD_FIELDS if name in data}
         values["next_review_on"] = data.get("next_review_on")
-        values["jobs_to_be_done"] = {
-            **(persona.jobs_to_be_done if persona else {}),
-            **{job: data[f"jobs_{job}"] for job in JOBS},
-        }
-        values["content_preferences"] = {
-            **(persona.content_preferences if persona else {}),
-            **{key: data[key] for key in PREFERENCE_LISTS + PREFERENCE_TEXTS},
-        }
-        values["journey_notes"] = {
-            **(persona.journey_notes if persona else {}),
-            **{stage: data[stage] for stage in STAGES},
-        }
+        values["jobs_to_be_done"] = _nested(
+            persona.jobs_to_be_done if persona else {}, {job: data[f"jobs_{job}"] for job in JOBS}
+        )
+        values["content_preferences"] = _nested(
+            persona.content_preferences if persona else {},
+            {key: data[key] for key in PREFERENCE_LISTS + PREFERENCE_TEXTS},
+        )
+        values["journey_notes"] = _nested(
+            persona.journey_notes if persona else {}, {stage: data[stage] for stage in STAGES}
+        )
         return values
+
+
+def _nested(stored: dict[str, Any] | None, posted: dict[str, Any]) -> dict[str, Any]:
+    """A nested field after the form: a box left empty adds no key the record did not have, so that
+    saving an untouched box does not count as an edit (nor mark its drafted figure as edited)."""
+    merged = dict(stored or {})
+    for key, value in posted.items():
+        if value or key in merged:
+            merged[key] = value
+    return merged

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, QuerySet, Sum, Window
+from django.db.models import F, Max, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 
@@ -175,3 +175,8 @@ def quotes_without_consent(*, quotes: list[Quote]) -> set[int]:
         consenting_profiles(purpose=QUOTE_CONSENT_PURPOSE).filter(id__in=authors).values_list("id", flat=True)
     )
     return {quote.id for quote in quotes if quote.profile_id and quote.profile_id not in consenting}
+
+
+def persona_latest_version(persona: Persona) -> int:
+    """The number of the persona's latest version (0 before its first): what an editor's form is based on."""
+    return PersonaVersion.objects.filter(persona=persona).aggregate(top=Max("number"))["top"] or 0

@@ -4,7 +4,7 @@ version history with its diffs, and asking for publication."""
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,7 +25,7 @@ from personas.models import Persona
 from personas.selectors import ADD, CHANGE, persona_get_for_user, persona_list, persona_versions
 from personas.services.drafts import persona_draft_from_segment
 from personas.services.publication import persona_publish_request
-from personas.services.records import persona_create, persona_update
+from personas.services.records import PersonaChangedMeanwhile, persona_create, persona_update
 from segments.models import Segment
 from segments.segment_selectors import segment_get_for_user, segment_list
 
@@ -67,8 +67,15 @@ class PersonaDetailApi(APIView):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         segments = _segments(request.user, values.pop("segments")) if "segments" in values else None
+        based_on_version = values.pop("based_on_version", None)
         persona = call_service(
-            lambda: persona_update(persona=persona, actor=request.user, data=values, segments=segments)
+            lambda: persona_update(
+                persona=persona,
+                actor=request.user,
+                data=values,
+                segments=segments,
+                based_on_version=based_on_version,
+            )
         )
         return Response(PersonaOutput(persona).data)
 
@@ -128,10 +135,18 @@ def _segments(user: User, ids: list[int]) -> list[Segment]:
     return found
 
 
+class EditConflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+    default_detail = "The persona changed since you read it."
+
+
 def call_service(action):
     """Services refuse with Django's ValidationError; the API answers those as 400s in its own format."""
     try:
         return action()
+    except PersonaChangedMeanwhile as problem:
+        raise EditConflict(" ".join(problem.messages)) from problem
     except DjangoValidationError as problem:
         if hasattr(problem, "error_dict"):
             raise ValidationError(problem.message_dict) from problem

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from personas.models import Persona, PersonaVersion, Quote
+from personas.selectors import persona_latest_version
 from personas.services.versions import RECORD_FIELDS
 
 
@@ -70,6 +71,10 @@ class PersonaUpdateInput(PersonaCreateInput):
     """Send only the fields to change; lists and nested fields are replaced whole."""
 
     name = serializers.CharField(max_length=120, required=False)
+    based_on_version = serializers.IntegerField(
+        required=False,
+        help_text="The version you read; if someone saved the persona since, the change is refused (409).",
+    )
 
 
 class PersonaDraftInput(serializers.Serializer):
@@ -98,6 +103,9 @@ class PersonaOutput(serializers.ModelSerializer):
     owner = serializers.CharField(source="owner.username")
     segments = serializers.SerializerMethodField()
     avatar_url = serializers.SerializerMethodField()
+    version = serializers.SerializerMethodField(
+        help_text="The latest version; send it back as based_on_version."
+    )
     evidence = serializers.JSONField(help_text="Per field: the figure it came from and its segment version.")
 
     class Meta:
@@ -111,11 +119,15 @@ class PersonaOutput(serializers.ModelSerializer):
             "merged_into",
             "retired_reason",
             "next_review_on",
+            "version",
             "segments",
             "avatar_url",
             "created_at",
             "updated_at",
         ]
+
+    def get_version(self, persona: Persona) -> int:
+        return persona_latest_version(persona)
 
     @extend_schema_field(LinkedSegmentOutput(many=True))
     def get_segments(self, persona: Persona) -> list[dict]:

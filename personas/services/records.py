@@ -11,12 +11,16 @@ from django.utils import timezone
 from governance.access import access_grant
 from governance.models import User
 from governance.services.audit import audit_record
-from personas.models import Persona, PersonaSegment, PersonaStatus, StaleFlag
+from personas.models import Persona, PersonaSegment, PersonaStatus, PersonaVersion, StaleFlag
 from personas.selectors import CHANGE
 from personas.services.versions import RECORD_FIELDS, persona_version_record
 from segments.models import Segment
 
 EDITABLE_FIELDS = (*RECORD_FIELDS, "next_review_on")
+
+
+class PersonaChangedMeanwhile(ValidationError):
+    """Someone saved the persona after the editor read it."""
 
 
 def persona_create(
@@ -45,13 +49,23 @@ def persona_create(
 
 
 def persona_update(
-    *, persona: Persona, actor: User, data: dict[str, Any], segments: Iterable[Segment] | None = None
+    *,
+    persona: Persona,
+    actor: User,
+    data: dict[str, Any],
+    segments: Iterable[Segment] | None = None,
+    based_on_version: int | None = None,
 ) -> Persona:
     """Apply the given fields (others stay); a field drafted from data and changed since is marked
-    as edited, so its figure no longer reads as the source of the new text."""
+    as edited, so its figure no longer reads as the source of the new text. `based_on_version` is the
+    version the editor saw: if someone saved the persona since, nothing is saved, so that neither
+    overwrites the other unseen."""
     persona_editable_check(persona=persona)
     values = {name: value for name, value in data.items() if name in EDITABLE_FIELDS}
     with transaction.atomic():
+        Persona.objects.select_for_update().filter(id=persona.id).exists()
+        if based_on_version is not None:
+            _unchanged_since_check(persona=persona, version_number=based_on_version)
         before = {name: getattr(persona, name) for name in EDITABLE_FIELDS}
         for name, value in values.items():
             setattr(persona, name, value)
@@ -65,6 +79,20 @@ def persona_update(
             audit_record(actor=actor, action="persona.updated", subject=persona, details={"fields": changed})
             persona_version_record(persona=persona, actor=actor, summary="Edited: " + ", ".join(changed))
     return persona
+
+
+def _unchanged_since_check(*, persona: Persona, version_number: int) -> None:
+    latest = PersonaVersion.objects.filter(persona=persona).order_by("-number").first()
+    if latest is not None and latest.number != version_number:
+        who = (
+            (latest.created_by.get_full_name() or latest.created_by.get_username())
+            if latest.created_by
+            else "Someone"
+        )
+        raise PersonaChangedMeanwhile(
+            f"{who} saved this persona (version {latest.number}, {latest.created_at:%d %b %H:%M}) since you "
+            "opened it. Nothing of yours was saved: reload to see their changes, then make yours again."
+        )
 
 
 def persona_editable_check(*, persona: Persona) -> None:

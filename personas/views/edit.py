@@ -52,6 +52,7 @@ def persona_edit_view(request: HttpRequest, persona_id: int) -> HttpResponse:
                 actor=request.user,
                 data=form.record_data(persona=persona),
                 segments=form.cleaned_data["segments"],
+                based_on_version=form.cleaned_data["based_on_version"],
             )
         except ValidationError as problem:
             _form_errors(form, problem)
