@@ -62,7 +62,8 @@ def rule_builder_view(request: HttpRequest, segment_id: int | None = None) -> Ht
     definition, focus = apply_action(definition_from_form(request.POST), request.POST.get("action", ""))
     context = _builder_context(definition=definition, errors=[], segment=segment, focus=focus)
     response = render(request, "segments/_rule_group.html", context | {"node": context["builder"]})
-    response["HX-Trigger"] = "rules-changed"
+    # After the swap: the preview counts the form as it then stands, not the tree before the button.
+    response["HX-Trigger-After-Swap"] = "rules-changed"
     return response
 
 

@@ -1,3 +1,11 @@
+// A refused form or action (400, 422) comes back drawn again with its reason beside it: show it in
+// place. htmx swaps only 2xx answers by default and would show the generic message below instead.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  if ([400, 422].includes(event.detail.xhr.status)) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
 // Shows a readable message when an HTMX request fails, instead of leaving the page silently stale.
 document.addEventListener("htmx:responseError", (event) => {
   const box = document.getElementById("page-error");

@@ -14,7 +14,7 @@ if (seriesElement) {
       responsive: true,
       maintainAspectRatio: false,
       animation: false,
-      scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } },
+      scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } },
     },
   });
 }

@@ -13,7 +13,8 @@ if (rfmSeries) {
       maintainAspectRatio: false,
       animation: false,
       plugins: { legend: { display: false } },
-      scales: { y: { beginAtZero: true } },
+      // Whole customers only: without this a small chart counts in tenths.
+      scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
     },
   });
 }

@@ -16,7 +16,7 @@ if (sizeSeries) {
         legend: { display: false },
         tooltip: { callbacks: { title: (items) => `${data.versions[items[0].dataIndex]} · ${items[0].label}` } },
       },
-      scales: { y: { beginAtZero: true } },
+      scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },  // whole members
     },
   });
 }

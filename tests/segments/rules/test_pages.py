@@ -130,7 +130,7 @@ def test_builder_buttons_redraw_the_tree_with_htmx(login, marketer):
         reverse("segments:rule_builder"), builder_post(ENGAGED, action="remove:n-0"), **HTMX
     )
     page = response.content.decode()
-    assert response["HX-Trigger"] == "rules-changed"
+    assert response["HX-Trigger-After-Swap"] == "rules-changed"
     assert 'value="n-0:condition"' in page and 'value="n-1:condition"' not in page
     assert '<option value="consent" selected>' in page
     assert 'id="n-add-condition"' in page and "autofocus" in page
