@@ -31,6 +31,8 @@ class SegmentDetailsForm(forms.Form):
         label="Refresh",
         help_text="How often the members are recomputed from the rules.",
     )
+    # When the segment was last saved, as the editor read it: a later save by someone else is refused.
+    based_on_updated_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, segment: Segment | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)

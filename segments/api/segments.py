@@ -20,7 +20,7 @@ from segments.rule_segment_selectors import sensitive_attributes
 from segments.rules.catalogue import catalogue_as_dicts
 from segments.rules.validation import DefinitionInvalid
 from segments.segment_selectors import segment_get_for_user, segment_list
-from segments.services.rule_segment_checks import SegmentRefused
+from segments.services.rule_segment_checks import SegmentChangedMeanwhile, SegmentRefused
 from segments.services.rule_segment_refresh import rule_segment_refresh_request
 from segments.services.rule_segments import (
     PreviewTimedOut,
@@ -49,12 +49,19 @@ class PreviewTooSlow(exceptions.APIException):
     default_code = "preview_timed_out"
 
 
+class SegmentEditConflict(exceptions.APIException):
+    status_code = 409
+    default_code = "conflict"
+
+
 class SegmentErrors:
     """Turns the services' refusals into the one error format, naming the rule paths at fault."""
 
     def handle_exception(self, exc):
         if isinstance(exc, DefinitionInvalid):
             exc = DefinitionRejected(exc)
+        elif isinstance(exc, SegmentChangedMeanwhile):
+            exc = SegmentEditConflict(str(exc))
         elif isinstance(exc, SegmentRefused):
             exc = ValidationError({exc.field: [str(exc)]})
         elif isinstance(exc, PreviewTimedOut):
@@ -104,6 +111,12 @@ class SegmentSaveInput(serializers.Serializer):
     refresh_schedule = serializers.ChoiceField(choices=Schedule.choices, default=Schedule.NEVER)
 
 
+class SegmentUpdateInput(SegmentSaveInput):
+    based_on_updated_at = serializers.DateTimeField(
+        required=False, help_text="The updated_at you read; if the segment was saved since, 409."
+    )
+
+
 class SegmentListApi(SegmentErrors, generics.ListAPIView):
     """Segments of both kinds, newest first; POST creates a rule segment and queues its first version."""
 
@@ -128,10 +141,10 @@ class SegmentDetailApi(SegmentErrors, APIView):
     def get(self, request, segment_id: int):
         return Response(SegmentOutput(segment_get_for_user(user=request.user, segment_id=segment_id)).data)
 
-    @extend_schema(request=SegmentSaveInput, responses=SegmentOutput)
+    @extend_schema(request=SegmentUpdateInput, responses=SegmentOutput)
     def put(self, request, segment_id: int):
         segment = _changeable(request, segment_id)
-        data = SegmentSaveInput(data=request.data)
+        data = SegmentUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         segment = rule_segment_update(actor=request.user, segment=segment, **data.validated_data)
         return Response(

@@ -20,6 +20,10 @@ class SegmentRefused(ValueError):
         self.field = field
 
 
+class SegmentChangedMeanwhile(SegmentRefused):
+    """Someone saved the segment after the editor read it."""
+
+
 def segment_name_check(*, name: str, segment: Segment | None = None) -> str:
     """The name, trimmed, if it may be used; blocked terms count as whole words, in any case."""
     name = " ".join(name.split())

@@ -2,9 +2,12 @@
 change is checked (segments.services.rule_segment_checks), audited, and followed by a refresh job
 when the rules changed; refreshing itself is in segments.services.rule_segment_refresh."""
 
+from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import OperationalError, connection, transaction
+from django.utils import timezone
 from psycopg2.errors import QueryCanceled
 
 from governance.access import access_grant, access_revoke
@@ -14,6 +17,7 @@ from segments.models import Schedule, Segment, SegmentKind
 from segments.rule_segment_selectors import VIEW_MEMBERS
 from segments.rules.compiler import compile_definition
 from segments.services.rule_segment_checks import (
+    SegmentChangedMeanwhile,
     SegmentRefused,
     rule_definition_check,
     rule_sensitivity,
@@ -70,10 +74,19 @@ def rule_segment_update(
     definition: dict[str, Any],
     description: str = "",
     refresh_schedule: str = Schedule.NEVER,
+    based_on_updated_at: datetime | None = None,
 ) -> Segment:
-    """Change a rule segment; new rules bring a new sensitivity class and a refresh job."""
+    """Change a rule segment; new rules bring a new sensitivity class and a refresh job.
+    `based_on_updated_at` is the segment's `updated_at` as the editor read it: if it was saved since,
+    nothing is saved, so that neither editor overwrites the other unseen."""
     with transaction.atomic():
         segment = Segment.objects.select_for_update().get(id=segment.id)
+        if based_on_updated_at is not None and segment.updated_at != based_on_updated_at:
+            raise SegmentChangedMeanwhile(
+                f"Someone saved this segment at {timezone.localtime(segment.updated_at):%H:%M} since you "
+                "opened it. Nothing of yours was saved: reload to see their rules, then change them again.",
+                field=NON_FIELD_ERRORS,
+            )
         if segment.kind != SegmentKind.RULE:
             raise SegmentRefused(
                 "A cluster segment changes with its segmentation; only rule segments are edited here.",

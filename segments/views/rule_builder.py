@@ -104,6 +104,7 @@ def _edit(request: HttpRequest, *, segment: Segment | None) -> HttpResponse:
                 "name": segment.name,
                 "description": segment.description,
                 "refresh_schedule": segment.refresh_schedule,
+                "based_on_updated_at": segment.updated_at.isoformat(),
             }
             if segment
             else {}
@@ -126,7 +127,11 @@ def _edit(request: HttpRequest, *, segment: Segment | None) -> HttpResponse:
         }
         try:
             saved = (
-                rule_segment_update(segment=segment, **values) if segment else rule_segment_create(**values)
+                rule_segment_update(
+                    segment=segment, based_on_updated_at=details.cleaned_data["based_on_updated_at"], **values
+                )
+                if segment
+                else rule_segment_create(**values)
             )
         except DefinitionInvalid:
             pass  # shown beside the conditions below

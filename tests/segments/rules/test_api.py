@@ -78,6 +78,15 @@ def test_create_and_update_a_rule_segment(api, marketer):
     assert updated.status_code == 200
     assert updated.json()["sensitivity"] == "sensitive" and "age" in updated.json()["sensitivity_reason"]
 
+    stale = {"name": "Over 50", "definition": by_age, "based_on_updated_at": body["updated_at"]}
+    conflict = client.put(reverse("api_segment", args=[body["id"]]), stale, format="json")
+    assert conflict.status_code == 409 and conflict.json()["error"]["code"] == "conflict"
+    fresh = {**stale, "based_on_updated_at": updated.json()["updated_at"]}
+    assert (
+        client.put(reverse("api_segment", args=[body["id"]]), fresh, format="json").json()["name"]
+        == "Over 50"
+    )
+
 
 def test_an_invalid_definition_is_a_400_naming_the_rule(api, marketer):
     bad = {

@@ -1,11 +1,14 @@
 """The segment pages: list, builder (create and edit), live preview, detail and refresh."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from governance.models import Job
 from segments.models import Segment, SensitiveAttribute
 from segments.services.rule_segment_refresh import rule_segment_refresh
+from segments.services.rule_segments import rule_segment_update
 from tests.segments.rules.conftest import REALISTIC
 
 pytestmark = pytest.mark.django_db
@@ -160,6 +163,28 @@ def test_editing_shows_the_rules_and_saves_changes(login, marketer, engaged):
     assert response.status_code == 302
     engaged.refresh_from_db()
     assert engaged.name == "Leeds" and engaged.definition["rules"][0]["value"] == "Leeds"
+
+
+def test_a_save_over_someone_elses_newer_save_is_refused(login, marketer, manager, engaged):
+    page = login(marketer).get(reverse("segments:rule_segment_edit", args=[engaged.id])).content.decode()
+    read_at = re.search(r'name="based_on_updated_at" value="([^"]+)"', page).group(1)
+    rule_segment_update(actor=manager, segment=engaged, name="Managers' name", definition=engaged.definition)
+    response = login(marketer).post(
+        reverse("segments:rule_segment_edit", args=[engaged.id]),
+        builder_post(
+            [("city", "=", "Leeds")],
+            name="Leeds",
+            refresh_schedule="never",
+            based_on_updated_at=read_at,
+            action="save",
+        ),
+    )
+    page = response.content.decode()
+    assert response.status_code == 422 and "since you opened it" in page, re.findall(
+        r"error[^<]*<[^<]*", page
+    )
+    engaged.refresh_from_db()
+    assert engaged.name == "Managers' name"
 
 
 def test_a_cluster_segment_is_not_edited_with_the_builder(login, marketer):
