@@ -110,7 +110,8 @@ def _any_match(values: pd.Series, pattern: str) -> bool:
 
 def stripped(values: pd.Series) -> pd.Series:
     """Surrounding spaces removed; one scan of the joined column decides whether any cell has them."""
-    if re.search(r"(?:^|\x1f)\s|\s(?:\x1f|$)", "\x1f".join(values.to_numpy())):
+    # Python counts \x1f itself as a space: the class leaves it out, or every empty cell would match.
+    if re.search(r"(?:^|\x1f)[^\S\x1f]|[^\S\x1f](?:\x1f|$)", "\x1f".join(values.to_numpy())):
         return values.str.strip()
     return values
 

@@ -146,11 +146,10 @@ def _encoding(sample: bytes, *, complete: bool, name: str) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
-    guess = from_bytes(sample).best()
-    encoding = guess.encoding if guess is not None else "cp1252"
-    # charset-normalizer names the family of Western single-byte encodings in several ways; cp1252 is
-    # what spreadsheets on Windows write, and a superset of latin-1's printable characters.
-    return "cp1252" if encoding in {"cp1252", "latin_1", "iso8859_15", "iso8859_1", "ascii"} else encoding
+    candidates = [match.encoding for match in from_bytes(sample)]
+    # cp1252 is what spreadsheets on Windows write: when it reads the sample it wins, since on a few
+    # accented words charset-normalizer's first guess can be an old Mac or DOS code page.
+    return "cp1252" if not candidates or "cp1252" in candidates else candidates[0]
 
 
 def _decode_sample(sample: bytes, encoding: str) -> str:

@@ -43,6 +43,7 @@ PROFILE_TARGETS = {
             "user_id",
             "contact_id",
             "member_id",
+            "subscriber_id",
             "crm_id",
             "record_id",
         ),
@@ -86,6 +87,7 @@ EVENT_TARGETS = {
         synonyms=(
             "customer",
             "customer_id",
+            "subscriber_id",
             "customerid",
             "client_id",
             "user_id",

@@ -45,9 +45,10 @@ class Chunk:
 def read_chunks(
     path: Path, file_format: FileFormat, *, name: str, chunk_rows: int = CHUNK_ROWS, first_rows: int = 0
 ) -> Iterator[Chunk]:
-    """The file's data rows in chunks (the first one `first_rows` long when given, so that work on
-    it can start early); raises ImportFileError for what makes the whole file unreadable: no
-    header, a header without rows, an unclosed quote, a field over the limit."""
+    """The file's data rows in chunks (of a CSV file, when `first_rows` is given, the first chunks
+    grow from it to `chunk_rows`, so that work on them can start early); raises ImportFileError
+    for what makes the whole file unreadable: no header, a header without rows, an unclosed quote,
+    a field over the limit."""
     position = Position()
     if file_format.kind == "csv":
         batches = _csv_batches(path, file_format, name, position, chunk_rows, first_rows or chunk_rows)
@@ -141,7 +142,8 @@ def _csv_batches(
         numbers: list[int] = []
         rows: list[list[str]] = []
         complaints: list[tuple[int, str]] = []
-        number, limit = -1, first_size + 1  # the header is record 0 and comes in the first batch
+        number, wanted = -1, first_size
+        limit = wanted + 1  # the header is record 0 and comes in the first batch
         while True:
             try:
                 for values in reader:  # the hot loop: a few hundred nanoseconds a row
@@ -151,7 +153,8 @@ def _csv_batches(
                         rows.append(values)
                         if len(rows) >= limit:
                             yield numbers, rows, complaints
-                            numbers, rows, complaints, limit = [], [], [], size
+                            wanted = min(size, 2 * wanted)
+                            numbers, rows, complaints, limit = [], [], [], wanted
                 break
             except csv.Error as error:
                 number += 1

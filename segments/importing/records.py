@@ -26,6 +26,7 @@ def xlsx_records(
     try:
         sheet = workbook.worksheets[0]
         rows = max(1, sheet.max_row or 1)
+        width = 0  # the header's
         for number, values in enumerate(sheet.iter_rows(values_only=True)):
             position.fraction = number / rows
             cells = [_cell_text(value) for value in values[: MAX_COLUMNS + 1]]
@@ -33,6 +34,8 @@ def xlsx_records(
                 cells.pop()  # spreadsheets pad rows with empty cells
             if not cells:
                 continue
+            width = width or len(cells)
+            cells += [""] * (width - len(cells))  # empty last cells are empty values, not missing ones
             if any(len(cell) > MAX_FIELD_CHARS for cell in cells):
                 raise ImportFileError(
                     f"A cell is longer than {MAX_FIELD_CHARS:,} characters.", file_name=name, row=number

@@ -31,7 +31,9 @@ IMPORT_LOCK = 7_310  # pg_advisory_xact_lock namespace: one import at a time per
 # Each chunk's merge reads the source's profiles once (a hash join), so chunks are large; two of them
 # (the one merging, the one being read) take about 1 GB of memory in the worker.
 CHUNK_ROWS = 500_000
-FIRST_ROWS = 50_000  # PostgreSQL waits for the first chunk only: a small one starts it early
+# PostgreSQL waits for the first chunk only: a small one starts it early, and the next ones double
+# up to CHUNK_ROWS, so that reading stays ahead of merging from the start.
+FIRST_ROWS = 50_000
 
 
 @dataclass

@@ -128,12 +128,13 @@ PROFILES_COUNT = """
 
 
 def events_profiles_create() -> str:
-    """People named by an identifier (a commenter's handle) that no profile has yet get a profile in
-    this source, keyed "<kind>:<value>", with that identity; erased people do not."""
+    """People named by a handle (a commenter) that no profile has yet get a profile in this source,
+    keyed "<kind>:<value>", with that identity; erased people do not. An unknown email or phone is
+    rejected instead: the profiles it belongs to come from their own import."""
     return f"""
     WITH wanted AS (
         SELECT DISTINCT s.profile_kind AS kind, s.profile_key AS value FROM import_stage s
-        WHERE s.profile_kind <> 'external_id'
+        WHERE s.profile_kind NOT IN ('external_id', 'email', 'phone')
           AND NOT EXISTS (SELECT 1 FROM segments_identity i
                           WHERE i.kind = s.profile_kind AND i.value = s.profile_key)
           AND NOT EXISTS (SELECT 1 FROM segments_erasuretombstone t WHERE t.kind = s.profile_kind

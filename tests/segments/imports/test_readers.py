@@ -69,6 +69,14 @@ def test_tab_separated_and_chunks(tmp_path):
     assert chunks[-1].frame.index.tolist() == [5]
 
 
+def test_the_first_chunks_grow_from_first_rows_to_chunk_rows(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text("id\n" + "".join(f"{n}\n" for n in range(1, 31)))
+    file_format = detect_format(path, name="data.csv")
+    chunks = read_chunks(path, file_format, name="data.csv", chunk_rows=8, first_rows=2)
+    assert [len(chunk.frame) for chunk in chunks] == [2, 4, 8, 8, 8]
+
+
 def test_ragged_rows_are_rejected_with_their_row_number(tmp_path):
     _, [chunk] = read(tmp_path, b"id,name,city\n1,Ada,Leeds\n2,Bob\n3,Cy,York,extra\n4,Di,Hull\n")
     assert chunk.frame.index.tolist() == [1, 4]
@@ -148,6 +156,7 @@ def test_xlsx_first_sheet_is_read(tmp_path):
     sheet.append(["CustomerID", "Joined", "Spend"])
     sheet.append([1, "2025-03-01", 12.5])
     sheet.append([2, None, 7.0])
+    sheet.append([3, None, None])
     path = tmp_path / "customers.xlsx"
     workbook.save(path)
     file_format = detect_format(path, name="customers.xlsx")
@@ -155,6 +164,7 @@ def test_xlsx_first_sheet_is_read(tmp_path):
     assert file_format.kind == "xlsx"
     assert chunk.frame.loc[1].tolist() == ["1", "2025-03-01", "12.5"]
     assert chunk.frame.loc[2].tolist() == ["2", "", "7"]
+    assert chunk.frame.loc[3].tolist() == ["3", "", ""]  # empty last cells, not a short row
 
 
 def test_json_lines_with_a_broken_line(tmp_path):
