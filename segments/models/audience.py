@@ -119,7 +119,8 @@ class Identity(models.Model):
     """An identifier of a person on a platform, normalised (lower-cased email, E.164 phone)."""
 
     id = models.BigAutoField(primary_key=True)
-    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="identities")
+    # Indexed by identity_unique_per_profile, whose first column it is.
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="identities", db_index=False)
     kind = models.CharField(max_length=20, choices=IdentityKind.choices)
     value = models.CharField(max_length=254)
 
@@ -138,7 +139,8 @@ class Event(models.Model):
     """Something a person did: engagement on a platform, a click, a purchase."""
 
     id = models.BigAutoField(primary_key=True)
-    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="events")
+    # Indexed by event_profile_time, whose first column it is; its own index only slowed every write.
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="events", db_index=False)
     source = models.ForeignKey(DataSource, on_delete=models.PROTECT, related_name="events")
     platform = models.CharField(max_length=20, choices=Platform.choices)
     event_type = models.CharField(max_length=20, choices=EventType.choices)
@@ -181,7 +183,8 @@ class Consent(models.Model):
     """What a person agreed to, for one purpose, as recorded by a source."""
 
     id = models.BigAutoField(primary_key=True)
-    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="consents")
+    # Indexed by consent_one_per_purpose, whose first column it is.
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="consents", db_index=False)
     purpose = models.CharField(max_length=20, choices=ConsentPurpose.choices)
     granted = models.BooleanField()
     source = models.ForeignKey(DataSource, on_delete=models.PROTECT, related_name="+")
