@@ -6,7 +6,7 @@
 The product path is the import job's work, `import_run_execute` (read, validate, stage with COPY,
 merge by natural key, count). The baseline is a raw `COPY` of the very same file into a plain table
 with the file's columns, typed as the product's, and the indexes of the product's target table
-(events: id, the unique source key, customer and time, customer, source, campaign, BRIN on time).
+(events: id, the unique source key, customer and time, source, campaign, BRIN on time).
 Both run in this process, in one transaction that is rolled back at the end, so the benchmark
 database keeps nothing. The CSV files are generated once per size and seed and kept in --workdir.
 """
@@ -22,6 +22,8 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import benchdb  # noqa: E402
 
 PROFILE_BASELINE = """
 CREATE TABLE baseline_profile (
@@ -40,7 +42,6 @@ CREATE TABLE baseline_event (
     utm_source varchar(100), utm_medium varchar(100), campaign varchar(100));
 CREATE UNIQUE INDEX ON baseline_event (source_id, event_id) WHERE event_id IS NOT NULL;
 CREATE INDEX ON baseline_event (customer_id, occurred_at);
-CREATE INDEX ON baseline_event (customer_id);
 CREATE INDEX ON baseline_event (source_id);
 CREATE INDEX ON baseline_event (campaign) WHERE campaign <> '';
 CREATE INDEX ON baseline_event USING brin (occurred_at);
@@ -76,7 +77,8 @@ def main() -> None:
             "writing the events CSV",
             lambda: _events_file(events_csv, arguments.events, arguments.profiles, rng),
         )
-    _use_database(arguments.database)
+    os.environ.setdefault("MEDIA_ROOT", str(workdir / "media"))  # uploads stay with the bench files
+    benchdb.bench_django(arguments.database)
 
     from django.db import connection, transaction
 
@@ -233,29 +235,6 @@ def _timed_print(label: str, work) -> None:
     started = time.perf_counter()
     work()
     print(f"{label}: {time.perf_counter() - started:.1f} s (not counted)", flush=True)
-
-
-def _use_database(name: str) -> None:
-    import psycopg2
-
-    server = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/personastudio").rsplit(
-        "/", 1
-    )[0]
-    admin = psycopg2.connect(f"{server}/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-    os.environ["DATABASE_URL"] = f"{server}/{name}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-    os.environ.setdefault("MEDIA_ROOT", "/tmp/personastudio-bench-import/media")
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
 
 
 if __name__ == "__main__":
