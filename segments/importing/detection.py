@@ -114,5 +114,6 @@ def parse_datetimes(values: pd.Series, date_format: str) -> pd.Series:
             seconds = numbers.where(numbers.between(0, 4e9)).astype("float64")
             return pd.to_datetime(seconds, unit="s", utc=True, errors="coerce")
         return pd.to_datetime(values, format=date_format, errors="coerce", utc=True)
-    except (ValueError, TypeError, OverflowError):
+    except (ValueError, TypeError, OverflowError, FloatingPointError):
+        # Converting epoch seconds can overflow inside pandas on values far from any date: not dates.
         return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")
