@@ -32,7 +32,13 @@ AREAS = (
             Link("Demo data", "segments:demo_data", "segments.generate_demo_data"),
         ),
     ),
-    Area("Segments", (Link("Segments", "segments:segment_list", "segments.view_segment"),)),
+    Area(
+        "Segments",
+        (
+            Link("Segments", "segments:segment_list", "segments.view_segment"),
+            Link("Segmentations", "segments:segmentation_list", "segments.view_segmentation"),
+        ),
+    ),
     Area(
         "Personas",
         (

@@ -79,3 +79,18 @@ def import_run_execute_task(job_id: int) -> None:
     from segments.services.imports import import_run_execute_work  # pandas loads with the work
 
     job_execute(job_id=job_id, work=import_run_execute_work)
+
+
+@shared_task(name="segments.clustering_run_execute", ignore_result=True)
+def clustering_run_execute_task(job_id: int) -> None:
+    from segments.services.clustering_runs import clustering_run_work  # scikit-learn loads with the work
+
+    job_execute(job_id=job_id, work=clustering_run_work)
+
+
+@shared_task(name="segments.clustering_runs_due_schedule", ignore_result=True)
+def clustering_runs_due_schedule_task() -> None:
+    """Beat's hourly bell: queues a run of each segmentation whose re-clustering is due."""
+    from segments.services.clustering_runs import clustering_runs_due
+
+    clustering_runs_due()

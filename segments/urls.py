@@ -1,4 +1,14 @@
-from segments.views import demo_data, features, identity, imports, privacy, profiles, segments
+from segments.views import (
+    clustering,
+    demo_data,
+    features,
+    identity,
+    imports,
+    privacy,
+    profiles,
+    segment_export,
+    segments,
+)
 
 app_name = "segments"
 
@@ -9,5 +19,7 @@ urlpatterns = [
     *identity.urlpatterns,
     *features.urlpatterns,
     *segments.urlpatterns,
+    *segment_export.urlpatterns,
     *imports.urlpatterns,
+    *clustering.urlpatterns,
 ]

@@ -194,6 +194,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "segments.rule_segments_refresh_schedule",
         "schedule": crontab(minute=15),
     },
+    "recluster-due-segmentations": {
+        "task": "segments.clustering_runs_due_schedule",
+        "schedule": crontab(minute=20),
+    },
     "persona-primary-assign": {
         "task": "personas.primary_persona_assign_schedule",
         "schedule": crontab(hour=4, minute=30),

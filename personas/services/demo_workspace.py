@@ -1,5 +1,6 @@
 """The demo company brought to life for a first look: identities resolved, features computed, a few
-rule segments a marketing team would build, and a draft persona from one of them. Each step runs as
+rule segments a marketing team would build, the customer base clustered into segments with cards, and
+a draft persona from the largest clustered segment. Each step runs as
 the job it is in the product, executed here and now, so the Jobs page shows what was done."""
 
 from collections.abc import Callable
@@ -10,8 +11,11 @@ from governance.models import Job, JobStatus, User
 from governance.services.jobs import JobReporter, job_execute
 from personas.models import Persona
 from personas.services.drafts import persona_draft_from_segment
-from segments.models import Segment
+from segments.ml.clustering_config import ClusteringConfig
+from segments.models import Schedule, Segment, SegmentKind
 from segments.rule_segment_selectors import segment_refresh_jobs_active
+from segments.services.clustering_runs import clustering_run_request, clustering_run_work
+from segments.services.clustering_segmentations import segmentation_create
 from segments.services.features import features_compute_request, features_compute_work
 from segments.services.identity_resolve import identity_resolve, identity_resolve_job_request
 from segments.services.rule_segment_refresh import rule_segment_refresh_work
@@ -61,6 +65,24 @@ EXAMPLE_SEGMENTS = (
 )
 
 
+DEMO_CLUSTERING = ClusteringConfig(
+    features=(
+        "recency_days",
+        "frequency",
+        "monetary",
+        "clv_estimate",
+        "events_30d",
+        "engagement_rate",
+        "decayed_activity",
+        "posting_per_week",
+    ),
+    preset=None,
+    k_min=3,
+    k_max=8,
+    min_segment_size=200,
+)
+
+
 def demo_workspace_prepare(*, owner: User, say: Callable[[str], None] = lambda line: None) -> dict[str, Any]:
     """Run once on a fresh demo company; `owner` (the demo marketer) owns what is made."""
     say("Resolving identities")
@@ -78,7 +100,18 @@ def demo_workspace_prepare(*, owner: User, say: Callable[[str], None] = lambda l
         )
         _run_here(segment_refresh_jobs_active(segment=segment).get(), rule_segment_refresh_work)
         segments.append(Segment.objects.select_related("current_version").get(id=segment.id))
-    source = max(segments, key=lambda segment: segment.current_version.size)
+    say("Clustering customers by value and engagement")
+    segmentation = segmentation_create(
+        actor=owner,
+        name="Customer base by value and engagement",
+        description="Recency, frequency, spend and engagement; k chosen in 3..8; re-clustered monthly.",
+        config=DEMO_CLUSTERING,
+        schedule=Schedule.MONTHLY,
+    )
+    _run_here(clustering_run_request(segmentation=segmentation, actor=owner).job, clustering_run_work)
+    clustered = Segment.objects.filter(segmentation=segmentation, kind=SegmentKind.CLUSTER, retired_at=None)
+    segments += list(clustered.select_related("current_version"))
+    source = max(clustered, key=lambda segment: segment.current_version.size)
     say(f"Drafting a persona from “{source.name}”")
     persona = persona_draft_from_segment(segment=source, actor=owner)
     return {

@@ -1,4 +1,14 @@
-from segments.api import demo_data, features, identity, imports, privacy, profiles, segments
+from segments.api import (
+    clustering,
+    demo_data,
+    features,
+    identity,
+    imports,
+    privacy,
+    profiles,
+    segment_export,
+    segments,
+)
 
 urlpatterns = [
     *profiles.urlpatterns,
@@ -7,5 +17,7 @@ urlpatterns = [
     *identity.urlpatterns,
     *features.urlpatterns,
     *segments.urlpatterns,
+    *segment_export.urlpatterns,
     *imports.urlpatterns,
+    *clustering.urlpatterns,
 ]

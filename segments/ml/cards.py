@@ -69,8 +69,8 @@ class _Population:
         self.channel_stds = self.channels.std(ddof=0)
         self.size = len(frame)
         self.monetary_total = float(frame["monetary"].sum()) if "monetary" in frame.columns else 0.0
-        self.interests = _topic_shares(frame.get("interests"))
-        self.hashtags = _topic_shares(frame.get("hashtags"))
+        self.interests = _topic_shares(frame, "interests")
+        self.hashtags = _topic_shares(frame, "hashtags")
         self.rfm = _mix(frame.get("rfm_group"))
 
 
@@ -79,12 +79,13 @@ def _card(members: pd.DataFrame, population: _Population, blocked_terms: list[st
     numbers = members[population.features].apply(pd.to_numeric, errors="coerce")
     means = numbers.mean()
     channels = population.channels.loc[members.index]
-    channel_means = channels[channels.sum(axis=1) > 0].mean() if len(channels.columns) else pd.Series()
-    all_means = pd.concat([means, channel_means.add_prefix("channel_mix.")])
-    population_means = pd.concat(
-        [population.means, _active_mean(population.channels).add_prefix("channel_mix.")]
+    # Members without any engagement have no channel mix; a segment of only them has none at all.
+    channel_means = (
+        channels[channels.sum(axis=1) > 0].mean().dropna() if len(channels.columns) else pd.Series()
     )
-    stds = pd.concat([population.stds, population.channel_stds.add_prefix("channel_mix.")])
+    all_means = _with_channels(means, channel_means)
+    population_means = _with_channels(population.means, _active_mean(population.channels))
+    stds = _with_channels(population.stds, population.channel_stds)
     differences = ((all_means - population_means) / stds.where(stds > 0)).dropna()
     card: dict[str, Any] = {
         "size": size,
@@ -106,11 +107,16 @@ def _card(members: pd.DataFrame, population: _Population, blocked_terms: list[st
         "peak_hours": _peaks(members.get("peak_hour"), "hour"),
         "peak_weekdays": _peaks(members.get("peak_weekday"), "weekday"),
         "sentiment": _sentiment(members.get("sentiment"), population.means.get("sentiment")),
-        "top_interests": _top_topics(members.get("interests"), population.interests),
-        "top_hashtags": _top_topics(members.get("hashtags"), population.hashtags),
+        "top_interests": _top_topics(members, "interests", population.interests),
+        "top_hashtags": _top_topics(members, "hashtags", population.hashtags),
     }
     card["suggested_name"], card["name_facts"] = suggested_name(card, blocked_terms)
     return card
+
+
+def _with_channels(values: pd.Series, channels: pd.Series) -> pd.Series:
+    """Feature values followed by channel shares named channel_mix.<platform>."""
+    return pd.concat([values, channels.add_prefix("channel_mix.")]) if len(channels) else values
 
 
 def _value(members: pd.DataFrame, population: _Population) -> dict[str, Any]:
@@ -190,9 +196,19 @@ def _sentiment(values: pd.Series | None, population_mean: float | None) -> dict[
     }
 
 
-def _topic_shares(values: pd.Series | None) -> pd.Series:
-    """Share of profiles whose list holds each topic."""
-    if values is None or values.empty:
+def _topic_shares(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Share of profiles whose list holds each topic; from 0/1 columns `<column>.<topic>` when the
+    selector expanded the lists in SQL (as clustering_features accepts them too)."""
+    if column not in frame.columns:
+        prefix = f"{column}."
+        flags = [name for name in frame.columns if name.startswith(prefix)]
+        if not flags or frame.empty:
+            return pd.Series(dtype=float)
+        shares = frame[flags].mean()
+        shares.index = [name[len(prefix) :] for name in flags]
+        return shares[shares > 0]
+    values = frame[column]
+    if values.empty:
         return pd.Series(dtype=float)
     lists = values.map(
         lambda value: list(dict.fromkeys(value)) if isinstance(value, list | tuple | np.ndarray) else []
@@ -200,8 +216,8 @@ def _topic_shares(values: pd.Series | None) -> pd.Series:
     return lists.explode().dropna().value_counts() / len(values)
 
 
-def _top_topics(values: pd.Series | None, population: pd.Series) -> list[dict]:
-    shares = _topic_shares(values)
+def _top_topics(members: pd.DataFrame, column: str, population: pd.Series) -> list[dict]:
+    shares = _topic_shares(members, column)
     ranked = sorted(shares.items(), key=lambda pair: (-pair[1], pair[0]))[:TOP_LISTED]
     return [
         {

@@ -171,7 +171,15 @@ def _numeric_or_zero(frame: pd.DataFrame, column: str) -> np.ndarray:
 
 
 def _flags(frame: pd.DataFrame, base: str, keys: list[str] | None, top: int) -> dict[str, np.ndarray]:
-    """A 0/1 column per topic: the given ones, else the `top` most common (ties by name)."""
+    """A 0/1 column per topic: the given ones, else the `top` most common (ties by name). From a list
+    column, or from columns already expanded as `<base>.<topic>` (as share_columns)."""
+    if base not in frame.columns:
+        prefix = f"{base}."
+        present = {column[len(prefix) :]: column for column in frame.columns if column.startswith(prefix)}
+        if keys is None:
+            counts = {topic: float(frame[column].sum()) for topic, column in present.items()}
+            keys = sorted(counts, key=lambda topic: (-counts[topic], topic))[:top]
+        return {f"{prefix}{key}": _numeric_or_zero(frame, f"{prefix}{key}") for key in keys}
     listed = pd.Series(frame[base].to_numpy(), dtype=object)
     items = listed.map(lambda value: list(value) if isinstance(value, list | tuple | np.ndarray) else [])
     topics = items.explode().dropna()

@@ -26,6 +26,9 @@ class NewVersion:
     lineage: dict[str, Any] = field(default_factory=dict)
 
 
+FRESH_STATISTICS_FROM = 10_000  # members written at once
+
+
 def segment_versions_write(
     *, versions: Sequence[NewVersion], run: ClusteringRun | None = None
 ) -> list[SegmentVersion]:
@@ -49,6 +52,8 @@ def segment_versions_write(
             SegmentVersion.objects.filter(id=version.id).update(status=VersionStatus.READY)
             Segment.objects.filter(id=version.segment_id).update(current_version=version)
             version.status = VersionStatus.READY
+        if sum(version.size for version in written) >= FRESH_STATISTICS_FROM:
+            transaction.on_commit(_memberships_analyze)
         return written
 
 
@@ -70,8 +75,19 @@ def segment_version_write_from_sql(
             size = cursor.rowcount
         SegmentVersion.objects.filter(id=version.id).update(status=VersionStatus.READY, size=size)
         Segment.objects.filter(id=segment.id).update(current_version=version)
+        if size >= FRESH_STATISTICS_FROM:
+            transaction.on_commit(_memberships_analyze)
         version.refresh_from_db()
         return version
+
+
+def _memberships_analyze() -> None:
+    """A new version's id is unknown to the planner's statistics until autovacuum comes by, so it
+    would plan for a few hundred members where there are a million (nested loops where hash joins
+    belong). Run after commit: ANALYZE's lock would otherwise be held to the end of the transaction and
+    make concurrent version writes wait for each other."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE segments_segmentmembership")
 
 
 def _next_number(segment: Segment) -> int:

@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from governance.models import User
-from segments.models import Segment, SegmentKind, Sensitivity
+from segments.models import ConsentPurpose, Segment, SegmentKind, Sensitivity
 from segments.rule_builder_nodes import readable_rules
 from segments.rule_segment_selectors import (
     lineage_facts,
@@ -73,6 +73,7 @@ def segment_detail_view(request: HttpRequest, segment_id: int) -> HttpResponse:
         "rules": _rules(segment),
         "job": segment_refresh_job_visible(user=request.user, segment=segment),
         "can_change": request.user.has_perm(CHANGE),
+        "consent_purposes": ConsentPurpose.choices,
         **_members_context(request, segment),
         **_access_context(request, segment),
     }

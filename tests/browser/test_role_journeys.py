@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 # Every label the menu can show; a role must see exactly its own and none of the others.
 ALL_LINKS = tuple(link.label for area in AREAS for link in area.links)
 _READ = ("Dashboard", "Profiles", "Sources and imports", "Features")
-_PERSONAS = ("Segments", "Personas", "Compare personas", "Campaign calendar")
+_PERSONAS = ("Segments", "Segmentations", "Personas", "Compare personas", "Campaign calendar")
 _WORK = (*_READ, "Review matches", "Merge history", *_PERSONAS, "Approvals", "Jobs", "API reference")
 MENUS = {
     VIEWER: (*_READ, *_PERSONAS, "API reference"),

@@ -15,15 +15,18 @@ def test_the_demo_company_gets_segments_features_and_a_draft_persona_once(capsys
 
     call_command("demo_workspace", "--if-empty")
 
-    segments = Segment.objects.select_related("current_version", "owner")
-    assert segments.count() == 3 and {segment.owner.username for segment in segments} == {"marketer"}
+    segments = Segment.objects.filter(retired_at=None).select_related("current_version", "owner")
+    assert segments.filter(kind="rule").count() == 3 and segments.filter(kind="cluster").count() >= 2
+    assert {segment.owner.username for segment in segments} == {"marketer"}
     assert all(segment.current_version.size > 0 for segment in segments)
+    assert all(segment.current_version.card for segment in segments.filter(kind="cluster"))
     assert ProfileFeatures.objects.count() > 1000
     persona = Persona.objects.get()
+    assert persona.segments.get().kind == "cluster"
     assert persona.status == PersonaStatus.DRAFT and persona.owner.username == "marketer"
     assert persona.evidence  # every filled field names its figure
     assert not Job.objects.exclude(status=JobStatus.SUCCEEDED).exists()
     assert "Demo workspace ready" in capsys.readouterr().out
 
     call_command("demo_workspace", "--if-empty")
-    assert Segment.objects.count() == 3 and Persona.objects.count() == 1
+    assert Segment.objects.count() == segments.count() and Persona.objects.count() == 1

@@ -1,0 +1,134 @@
+"""The frame a clustering run fits and describes: every canonical profile's features, read by binary
+COPY (fixed-width columns viewed by numpy without parsing). Everything is made fixed-width inside
+PostgreSQL: JSON shares become a column per key (`channel_mix.instagram`), interest lists a 0/1 column
+per topic (`interests.travel`), text columns codes; segments.ml reads these expanded columns as it
+reads the dicts and lists themselves. A big table is read by two COPYs at once, each over half of its
+pages, as PostgreSQL does not run one COPY in parallel by itself."""
+
+from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
+import pandas as pd
+from django.db import connection, transaction
+
+from segments.ml.cards import CARD_FEATURES
+from segments.ml.clustering_config import NUMERIC_FEATURES, ClusteringConfig
+from segments.ml.features import RFM_GROUPS
+from segments.services.copy_out import copy_out, in_snapshot, page_ranges, parse_fixed
+
+FEATURES_TABLE = "segments_profilefeatures"
+CLOCK_FEATURES = ("peak_hour", "peak_weekday")
+CONSENTED_SQL = (
+    "EXISTS (SELECT 1 FROM segments_consent c WHERE c.profile_id = f.profile_id AND c.purpose = %s "
+    "AND c.granted AND (c.expires_at IS NULL OR c.expires_at > now()))::int4"
+)
+# Below this many rows one COPY is as quick as two, and runs inside any outer transaction.
+PARALLEL_READ_MIN_ROWS = 200_000
+# Big-endian types of the binary COPY fields, and the types the frame holds them in. Numbers travel as
+# float4 (7 significant digits, plenty to cluster and describe on), which halves the bytes to send.
+NATIVE = {">f4": np.float64, ">i2": np.int16, ">i4": np.int32, ">i8": np.int64}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    sql: str
+    kind: str  # a key of NATIVE
+    params: tuple = ()
+
+
+def clustering_frame_read(*, config: ClusteringConfig) -> pd.DataFrame:
+    """One row per canonical profile with features, ordered by profile id: what the run clusters on
+    and what its cards describe. `consented` says whether the person's consent to the config's
+    purpose is granted and unexpired (absent without a purpose)."""
+    texts = {"rfm_group": list(RFM_GROUPS)}
+    if "top_format" in _bases(config):
+        texts["top_format"] = _distinct(f"SELECT DISTINCT top_format FROM {FEATURES_TABLE}")
+    columns = _columns(config, texts)
+    parts = [parse_fixed(raw, [(column.name, column.kind) for column in columns]) for raw in _copy(columns)]
+    ids = np.concatenate([part["profile_id"] for part in parts])
+    order = np.argsort(ids, kind="stable")  # the same rows in the same order, so a run repeats exactly
+    frame = pd.DataFrame(
+        {
+            column.name: np.concatenate([part[column.name] for part in parts])[order].astype(
+                NATIVE[column.kind]
+            )
+            for column in columns
+        }
+    )
+    frame["is_bot"] = frame["is_bot"].astype(bool)
+    if config.consent_purpose is not None:
+        frame["consented"] = frame["consented"].astype(bool)
+    for name, values in texts.items():
+        frame[name] = np.array(["", *values], dtype=object)[frame[name].to_numpy()]
+    return frame
+
+
+def _bases(config: ClusteringConfig) -> set[str]:
+    return {name.partition(".")[0] for name in config.resolved_features}
+
+
+def _columns(config: ClusteringConfig, texts: dict[str, list[str]]) -> list[Column]:
+    """The run's features, and what its cards describe."""
+    used = _bases(config)
+    columns = [Column("profile_id", "f.profile_id", ">i8")]
+    numbers = [name for name in NUMERIC_FEATURES if name in used or name in CARD_FEATURES]
+    columns += [
+        Column(name, f"COALESCE(f.{name}::float4, 'NaN')", ">f4") for name in (*numbers, *CLOCK_FEATURES)
+    ]
+    columns.append(Column("is_bot", "f.is_bot::int4", ">i4"))
+    columns += [
+        Column(name, f"COALESCE(array_position(%s::text[], f.{name}::text), 0)::int4", ">i4", (values,))
+        for name, values in texts.items()
+    ]
+    for base in ("channel_mix", "format_affinity") if "format_affinity" in used else ("channel_mix",):
+        keys = _distinct(f"SELECT DISTINCT jsonb_object_keys({base}) FROM {FEATURES_TABLE}")
+        columns += [
+            Column(f"{base}.{key}", f"COALESCE((f.{base} ->> %s)::float4, 0)", ">f4", (key,)) for key in keys
+        ]
+    topics = _distinct(f"SELECT DISTINCT unnest(interests) FROM {FEATURES_TABLE}")
+    columns += [
+        Column(f"interests.{topic}", "(f.interests @> ARRAY[%s]::varchar[])::int4::int2", ">i2", (topic,))
+        for topic in topics
+    ]
+    if config.consent_purpose is not None:
+        columns.append(Column("consented", CONSENTED_SQL, ">i4", (config.consent_purpose,)))
+    return columns
+
+
+def _copy(columns: list[Column]) -> list[memoryview]:
+    """The rows of canonical profiles: by one COPY, or, outside any transaction and for a big table,
+    by two at once on connections of their own, in one snapshot."""
+    if connection.in_atomic_block or _estimated_rows() < PARALLEL_READ_MIN_ROWS:
+        return [copy_out(_select(columns, FEATURES_TABLE))]
+    with transaction.atomic():
+        sources = [
+            f"(SELECT * FROM {FEATURES_TABLE} WHERE {pages})" for pages in page_ranges(FEATURES_TABLE, 2)
+        ]
+        return in_snapshot([partial(copy_out, _select(columns, source)) for source in sources])
+
+
+def _select(columns: list[Column], source: str) -> str:
+    select = ", ".join(column.sql for column in columns)
+    params = [param for column in columns for param in column.params]
+    with connection.cursor() as cursor:
+        return cursor.mogrify(
+            f"SELECT {select} FROM {source} f JOIN segments_profile p ON p.id = f.profile_id "
+            "WHERE p.merged_into_id IS NULL",
+            params,
+        ).decode()
+
+
+def _estimated_rows() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [FEATURES_TABLE])
+        return max(cursor.fetchone()[0], 0)
+
+
+def _distinct(sql: str) -> list[str]:
+    """Distinct keys over every row, merged profiles' too: scanning without the join is faster, and
+    a key only they have just adds a column of zeros."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT key FROM ({sql}) AS found(key) WHERE key <> '' ORDER BY 1")
+        return [row[0] for row in cursor.fetchall()]

@@ -1,0 +1,84 @@
+"""Drift alerts after a clustering run: a segment that grew or shrank by more than the segmentation's
+threshold, a feature whose distribution moved (population stability index, PSI), and a run whose
+bootstrap stability fell below the threshold. Each alert is a DriftAlert row the run page lists."""
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from segments.ml.stability import distribution_summary, psi_against_summary
+from segments.models import ClusteringRun, DriftAlert, Segment, Segmentation
+
+
+def feature_summaries(frame: pd.DataFrame, columns: list[str]) -> dict[str, dict[str, list[float]]]:
+    """What the next run compares against: each numeric column's decile edges and shares."""
+    return {column: distribution_summary(frame[column].to_numpy(dtype=np.float64)) for column in columns}
+
+
+def feature_psi(frame: pd.DataFrame, previous: ClusteringRun | None) -> dict[str, float]:
+    """PSI of each column the previous run summarised and this frame still has."""
+    if previous is None:
+        return {}
+    summaries = previous.metrics.get("feature_summaries", {})
+    return {
+        column: round(psi_against_summary(summary, frame[column].to_numpy(dtype=np.float64)), 4)
+        for column, summary in summaries.items()
+        if column in frame.columns
+    }
+
+
+def drift_alerts_raise(
+    *,
+    segmentation: Segmentation,
+    sizes: dict[int, int],
+    previous_sizes: dict[int, int],
+    psi: dict[str, float],
+    stability: dict[str, Any],
+) -> list[DriftAlert]:
+    """`sizes` and `previous_sizes`: segment id -> members in this run and the previous one."""
+    alerts = []
+    names = dict(Segment.objects.filter(id__in=sizes).values_list("id", "name"))
+    for segment_id, size in sizes.items():
+        before = previous_sizes.get(segment_id)
+        if not before:
+            continue
+        change = (size - before) / before
+        direction = "grew" if change > 0 else "shrank"
+        if abs(change) > segmentation.size_change_alert:
+            alerts.append(
+                DriftAlert(
+                    segmentation=segmentation,
+                    segment_id=segment_id,
+                    kind=DriftAlert.Kind.SIZE,
+                    message=f"“{names[segment_id]}” {direction} by {abs(change):.0%} "
+                    f"({before:,} to {size:,} members).",
+                    value=round(change, 4),
+                    threshold=segmentation.size_change_alert,
+                )
+            )
+    for column, value in sorted(psi.items()):
+        if value > segmentation.psi_alert:
+            alerts.append(
+                DriftAlert(
+                    segmentation=segmentation,
+                    kind=DriftAlert.Kind.FEATURE,
+                    message=f"The distribution of {column.replace('_', ' ')} moved since the last run "
+                    f"(PSI {value:.2f}).",
+                    value=value,
+                    threshold=segmentation.psi_alert,
+                )
+            )
+    score = stability.get("bootstrap_ari")
+    if score is not None and score < segmentation.stability_alert:
+        alerts.append(
+            DriftAlert(
+                segmentation=segmentation,
+                kind=DriftAlert.Kind.STABILITY,
+                message=f"The segments are unstable: resampled fits agree only {score:.2f} (adjusted Rand "
+                f"index) with this run.",
+                value=score,
+                threshold=segmentation.stability_alert,
+            )
+        )
+    return DriftAlert.objects.bulk_create(alerts)
