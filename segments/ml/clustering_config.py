@@ -15,45 +15,16 @@ ProfileFeatures columns, or a dict/list/category column expanded into numeric co
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-NUMERIC_FEATURES = (
-    "recency_days",
-    "frequency",
-    "monetary",
-    "r_score",
-    "f_score",
-    "m_score",
-    "events_total",
-    "events_30d",
-    "weighted_engagement",
-    "engagement_rate",
-    "decayed_activity",
-    "posting_per_week",
-    "response_latency_hours",
-    "clv_estimate",
-    "sentiment",
-    "bot_score",
-)
+from segments.ml.features import MEASURES
+
+NUMERIC_FEATURES = (*MEASURES, "r_score", "f_score", "m_score")
 SHARE_FEATURES = ("channel_mix", "format_affinity")  # dict columns: key -> share
 FLAG_FEATURES = ("interests",)  # list columns
 CATEGORY_FEATURES = ("rfm_group", "top_format")
 CYCLIC_FEATURES = {"peak_hour": 24, "peak_weekday": 7}
 # Counts, money and durations are skewed (a few customers spend 100 times the median); log1p keeps them
 # from deciding every cluster on their own.
-LOG_FEATURES = frozenset(
-    {
-        "recency_days",
-        "frequency",
-        "monetary",
-        "events_total",
-        "events_30d",
-        "weighted_engagement",
-        "engagement_rate",
-        "decayed_activity",
-        "posting_per_week",
-        "response_latency_hours",
-        "clv_estimate",
-    }
-)
+LOG_FEATURES = frozenset(MEASURES) - {"sentiment", "bot_score"}  # those two are bounded scores
 
 FEATURE_PRESETS: dict[str, tuple[str, ...]] = {
     "rfm": ("recency_days", "frequency", "monetary", "clv_estimate"),

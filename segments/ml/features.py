@@ -6,6 +6,23 @@ Every function takes and returns whole columns; nothing loops over profiles in P
 import numpy as np
 import pandas as pd
 
+# A profile's measured features: money, counts, rates, durations, and the scores of mood and of being a
+# bot. Each feature run checks their stability; clustering may use any of them as a number.
+MEASURES = (
+    "recency_days",
+    "frequency",
+    "monetary",
+    "events_total",
+    "events_30d",
+    "weighted_engagement",
+    "engagement_rate",
+    "decayed_activity",
+    "posting_per_week",
+    "response_latency_hours",
+    "clv_estimate",
+    "sentiment",
+    "bot_score",
+)
 RFM_GROUPS = ("Champions", "Loyal", "Potential", "New", "At risk", "Cannot lose", "Hibernating", "Lost")
 
 # Rows: recency score 5 (bought lately) down to 1. Columns: frequency score 1 to 5.

@@ -10,6 +10,7 @@ import pandas as pd
 from segments.ml.bots import MIN_EVENTS_FOR_TIMING, bot_scores, timing_regularity, volume_signal
 from segments.ml.event_aggregates import EventColumns, aggregate_events
 from segments.ml.features import (
+    MEASURES,
     clv_estimates,
     engagement_rates,
     peak_positions,
@@ -21,22 +22,8 @@ from segments.ml.features import (
 )
 from segments.ml.text import mean_per_profile, profile_interests, sentiment_scores
 
-# Numeric features whose distribution each run compares with the previous run's (PSI).
-STABILITY_FEATURES = (
-    "recency_days",
-    "frequency",
-    "monetary",
-    "events_total",
-    "events_30d",
-    "weighted_engagement",
-    "engagement_rate",
-    "decayed_activity",
-    "posting_per_week",
-    "response_latency_hours",
-    "clv_estimate",
-    "sentiment",
-    "bot_score",
-)
+# Numeric features whose distribution each run compares with the previous run's (PSI): every measure.
+STABILITY_FEATURES = MEASURES
 
 
 @dataclass(frozen=True)
