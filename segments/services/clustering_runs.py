@@ -18,7 +18,15 @@ from governance.services.jobs import JobReporter, job_request
 from segments.feature_selectors import feature_run_latest
 from segments.ml.cards import segment_cards
 from segments.ml.clustering import ClusteringConfig, eligible_rows, fit_segments
-from segments.models import ClusteringRun, ImportRun, ImportStatus, RunStatus, Schedule, Segmentation
+from segments.models import (
+    ClusteringRun,
+    ImportRun,
+    ImportStatus,
+    RunStatus,
+    Schedule,
+    Segmentation,
+    SegmentVersion,
+)
 from segments.rule_segment_selectors import blocked_segment_terms
 from segments.services.clustering_frame import clustering_frame_read
 from segments.services.clustering_publish import (
@@ -29,6 +37,7 @@ from segments.services.clustering_publish import (
 from segments.services.clustering_segmentations import clustering_sensitivity, next_scheduled_run
 from segments.services.drift import drift_alerts_raise, feature_psi, feature_summaries
 from segments.services.rule_segment_refresh import code_version
+from segments.services.segment_hashtags import top_hashtags
 
 RUN_TASK = "segments.clustering_run_execute"
 ACTIVE_JOB_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)
@@ -109,6 +118,10 @@ def _execute(run: ClusteringRun, report) -> None:
             sensitivity=clustering_sensitivity(config=config),
             lineage={"clustering_run_id": run.id, **lineage},
         )
+        hashtags = top_hashtags(version_ids=[version.id for version in versions])
+        for version in versions:
+            version.card = {**version.card, "top_hashtags": hashtags[version.id]}
+            SegmentVersion.objects.filter(id=version.id).update(card=version.card)
         fields = result.run_fields()
         fields["metrics"] |= {
             "cluster_keys": {str(label): key for label, key in keys.items()},

@@ -22,6 +22,7 @@ from segments.models import ImportRun, ImportStatus, Schedule, Segment, SegmentK
 from segments.rule_segment_selectors import REFRESH_TASK, last_refresh_requests, segment_refresh_jobs_active
 from segments.rules.compiler import POPULATION_SQL, compile_definition
 from segments.services.rule_segment_checks import SegmentRefused, rule_definition_check
+from segments.services.segment_hashtags import top_hashtags
 from segments.services.segment_versions import segment_version_write_from_sql
 
 SCHEDULE_PERIODS = {
@@ -67,6 +68,7 @@ def rule_segment_refresh(
         version.card = {
             "size": version.size,
             "share": round(version.size / population, 4) if population else 0.0,
+            "top_hashtags": top_hashtags(version_ids=[version.id])[version.id],
         }
         SegmentVersion.objects.filter(id=version.id).update(card=version.card)
         audit_record(

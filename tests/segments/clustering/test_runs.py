@@ -35,6 +35,7 @@ def test_a_run_publishes_one_segment_per_planted_group_with_cards(planted, segme
         card = segment.current_version.card
         assert segment.name == card["suggested_name"]
         assert card["distinguishing"] and 0 < card["confident_share"] <= 1
+        assert card["top_hashtags"] == []  # the planted people wrote no comments
         assert segment.current_version.lineage["clustering_run_id"] == run.id
     segmentation.refresh_from_db()
     assert segmentation.current_run == run

@@ -156,7 +156,7 @@ def test_versions_carry_lineage_and_card(api, viewer, engaged):
     rule_segment_refresh(segment_id=engaged.id)
     versions = api(viewer).get(reverse("api_segment_versions", args=[engaged.id])).json()["results"]
     assert [version["number"] for version in versions] == [2, 1]
-    assert versions[0]["card"] == {"size": 2, "share": 0.4}
+    assert versions[0]["card"] == {"size": 2, "share": 0.4, "top_hashtags": []}
     assert {"feature_run_id", "code_version", "definition_hash", "imports"} <= set(versions[0]["lineage"])
 
 

@@ -1,0 +1,45 @@
+from datetime import timedelta
+
+import numpy as np
+import pytest
+from django.utils import timezone
+
+from segments.models import Segment
+from segments.services.segment_hashtags import top_hashtags
+from segments.services.segment_versions import NewVersion, segment_versions_write
+from tests.factories import EventFactory, ProfileFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_share_of_members_using_each_recent_hashtag_merged_profiles_included(marketer):
+    ada, bea, cy, stranger = ProfileFactory.create_batch(4)
+    old_ada = ProfileFactory(merged_into=ada)
+    comment = {"event_type": "comment"}
+    EventFactory(profile=ada, text="Love it #Style #ootd", **comment)
+    EventFactory(profile=ada, text="again #style", **comment)  # one person counts once
+    EventFactory(profile=old_ada, text="from my old account #Travel", **comment)
+    EventFactory(profile=bea, text="#style all day", **comment)
+    EventFactory(profile=cy, text="#style", occurred_at=timezone.now() - timedelta(days=400), **comment)
+    EventFactory(profile=cy, text="#style in a like is not a comment", event_type="like")
+    EventFactory(profile=stranger, text="#style but not a member", **comment)
+    segment = Segment.objects.create(name="Fans", kind="rule", owner=marketer)
+    (version,) = segment_versions_write(
+        versions=[NewVersion(segment=segment, profile_ids=np.array([ada.id, bea.id, cy.id]))]
+    )
+
+    tags = top_hashtags(version_ids=[version.id])[version.id]
+
+    assert tags == [
+        {"topic": "style", "share": round(2 / 3, 4)},
+        {"topic": "ootd", "share": round(1 / 3, 4)},
+        {"topic": "travel", "share": round(1 / 3, 4)},
+    ]
+
+
+def test_a_version_without_comments_has_none(marketer):
+    segment = Segment.objects.create(name="Quiet", kind="rule", owner=marketer)
+    (version,) = segment_versions_write(
+        versions=[NewVersion(segment=segment, profile_ids=np.array([ProfileFactory().id]))]
+    )
+    assert top_hashtags(version_ids=[version.id]) == {version.id: []}
