@@ -3,7 +3,7 @@ segments, the data its charts draw, and drift alerts."""
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import Http404
 
 from governance.models import Job, JobStatus, User
@@ -66,7 +66,9 @@ def clustering_run_versions(*, run: ClusteringRun) -> list[SegmentVersion]:
 
 
 def drift_alerts(*, segmentation: Segmentation, limit: int = 20) -> list[DriftAlert]:
-    return list(segmentation.alerts.select_related("segment")[:limit])
+    """Alerts nobody has acknowledged first, then the acknowledged ones; newest first in each."""
+    alerts = segmentation.alerts.select_related("segment", "acknowledged_by")
+    return list(alerts.order_by(F("acknowledged_at").asc(nulls_first=True), "-created_at")[:limit])
 
 
 def clustering_run_charts(*, run: ClusteringRun, versions: list[SegmentVersion]) -> dict[str, Any]:

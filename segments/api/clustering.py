@@ -5,6 +5,7 @@ members (keyset pages, `min_confidence`) are in segments.api.segment_versions.
 
 Settings are ClusteringConfig as JSON; unknown or invalid settings answer 400 saying which."""
 
+from django.shortcuts import get_object_or_404
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
@@ -13,6 +14,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api import requires
 from governance.api import JobOutput
 from segments.clustering_selectors import (
     clustering_run_get,
@@ -31,6 +33,7 @@ from segments.services.clustering_segmentations import (
     segmentation_create,
     segmentation_update,
 )
+from segments.services.drift import drift_alert_acknowledge
 from segments.services.rule_segment_checks import SegmentRefused
 
 ADD = "segments.add_segmentation"
@@ -238,7 +241,7 @@ class DriftAlertOutput(serializers.ModelSerializer):
 
     class Meta:
         model = DriftAlert
-        fields = ["id", "kind", "segment", "message", "value", "threshold", "created_at"]
+        fields = ["id", "kind", "segment", "message", "value", "threshold", "created_at", "acknowledged_at"]
 
 
 class DriftAlertListApi(APIView):
@@ -248,6 +251,16 @@ class DriftAlertListApi(APIView):
     def get(self, request, segmentation_id: int):
         segmentation = segmentation_get_for_user(user=request.user, segmentation_id=segmentation_id)
         return Response(DriftAlertOutput(drift_alerts(segmentation=segmentation), many=True).data)
+
+
+class DriftAlertAcknowledgeApi(APIView):
+    permission_classes = [requires(CHANGE)]
+
+    @extend_schema(request=None, responses=DriftAlertOutput)
+    def post(self, request, segmentation_id: int, alert_id: int):
+        segmentation = segmentation_get_for_user(user=request.user, segmentation_id=segmentation_id)
+        alert = get_object_or_404(segmentation.alerts, id=alert_id)
+        return Response(DriftAlertOutput(drift_alert_acknowledge(alert=alert, actor=request.user)).data)
 
 
 class SegmentRenameInput(serializers.Serializer):
@@ -303,5 +316,10 @@ urlpatterns = [
         name="api_clustering_run_cards",
     ),
     path("segmentations/<int:segmentation_id>/alerts/", DriftAlertListApi.as_view(), name="api_drift_alerts"),
+    path(
+        "segmentations/<int:segmentation_id>/alerts/<int:alert_id>/acknowledge/",
+        DriftAlertAcknowledgeApi.as_view(),
+        name="api_drift_alert_acknowledge",
+    ),
     path("segments/<int:segment_id>/rename/", ClusteredSegmentRenameApi.as_view(), name="api_segment_rename"),
 ]

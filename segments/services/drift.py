@@ -1,12 +1,17 @@
 """Drift alerts after a clustering run: a segment that grew or shrank by more than the segmentation's
 threshold, a feature whose distribution moved (population stability index, PSI), and a run whose
-bootstrap stability fell below the threshold. Each alert is a DriftAlert row the run page lists."""
+bootstrap stability fell below the threshold. Each alert is a DriftAlert row the segmentation page
+lists until someone acknowledges it."""
 
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from django.db import transaction
+from django.utils import timezone
 
+from governance.models import User
+from governance.services.audit import audit_record
 from segments.ml.stability import distribution_summary, psi_against_summary
 from segments.models import ClusteringRun, DriftAlert, Segment, Segmentation
 
@@ -82,3 +87,21 @@ def drift_alerts_raise(
             )
         )
     return DriftAlert.objects.bulk_create(alerts)
+
+
+def drift_alert_acknowledge(*, alert: DriftAlert, actor: User) -> DriftAlert:
+    """Someone has looked at the alert; it stays in the history, marked with who and when. Acknowledging
+    twice keeps the first acknowledgement."""
+    with transaction.atomic():
+        acknowledged = DriftAlert.objects.filter(id=alert.id, acknowledged_at=None).update(
+            acknowledged_by=actor, acknowledged_at=timezone.now()
+        )
+        if acknowledged:
+            audit_record(
+                actor=actor,
+                action="drift_alert.acknowledged",
+                subject=alert.segmentation,
+                details={"alert": alert.id, "kind": alert.kind, "message": alert.message},
+            )
+    alert.refresh_from_db()
+    return alert

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
@@ -33,6 +33,7 @@ from segments.services.clustering_segmentations import (
     segmentation_create,
     segmentation_update,
 )
+from segments.services.drift import drift_alert_acknowledge
 from segments.services.rule_segment_checks import SegmentRefused
 
 VIEW = "segments.view_segmentation"
@@ -160,6 +161,17 @@ def clustered_segment_rename_view(request: HttpRequest, segment_id: int) -> Http
     return redirect("segments:segment_detail", segment.id)
 
 
+@require_POST
+@login_required
+def drift_alert_acknowledge_view(request: HttpRequest, segmentation_id: int, alert_id: int) -> HttpResponse:
+    segmentation = _changeable(request, segmentation_id)
+    alert = get_object_or_404(segmentation.alerts, id=alert_id)
+    alert = drift_alert_acknowledge(alert=alert, actor=request.user)
+    if request.htmx:
+        return render(request, "segments/_drift_alert.html", {"alert": alert, "can_change": True})
+    return redirect("segments:segmentation_detail", segmentation.id)
+
+
 def _changeable(request: HttpRequest, segmentation_id: int) -> Segmentation:
     segmentation = segmentation_get_for_user(user=request.user, segmentation_id=segmentation_id)
     if not request.user.has_perm(CHANGE):
@@ -171,6 +183,11 @@ urlpatterns = [
     path("segmentations/", segmentation_list_view, name="segmentation_list"),
     path("segmentations/new/", segmentation_create_view, name="segmentation_create"),
     path("segmentations/<int:segmentation_id>/", segmentation_detail_view, name="segmentation_detail"),
+    path(
+        "segmentations/<int:segmentation_id>/alerts/<int:alert_id>/acknowledge/",
+        drift_alert_acknowledge_view,
+        name="drift_alert_acknowledge",
+    ),
     path("segmentations/<int:segmentation_id>/edit/", segmentation_edit_view, name="segmentation_edit"),
     path(
         "segmentations/<int:segmentation_id>/run/", clustering_run_request_view, name="clustering_run_request"

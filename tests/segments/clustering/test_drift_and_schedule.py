@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from governance.models import AuditEntry
 from segments.models import ClusteringRun, DriftAlert, Profile, Segmentation
 from segments.services.clustering_runs import clustering_runs_due
 from segments.services.drift import drift_alerts_raise
@@ -63,3 +64,27 @@ def test_beat_queues_a_run_of_each_segmentation_that_is_due_once(segmentation):
 def test_segmentations_without_a_schedule_are_left_alone(segmentation):
     Segmentation.objects.filter(id=segmentation.id).update(next_run_at=timezone.now() - timedelta(days=1))
     assert clustering_runs_due() == []
+
+
+def test_an_alert_is_marked_as_seen_once_by_someone_who_may_change_the_segmentation(
+    segmentation, marketer, viewer, manager, login
+):
+    (alert,) = drift_alerts_raise(
+        segmentation=segmentation, sizes={}, previous_sizes={}, psi={}, stability={"bootstrap_ari": 0.2}
+    )
+    page = login(marketer).get(f"/audience/segmentations/{segmentation.id}/").content.decode()
+    assert "Mark as seen" in page
+    url = f"/audience/segmentations/{segmentation.id}/alerts/{alert.id}/acknowledge/"
+    assert login(viewer).post(url).status_code == 403
+
+    answer = login(marketer).post(url, HTTP_HX_REQUEST="true")
+    assert answer.status_code == 200 and "seen by" in answer.content.decode()
+    api = login(manager).post(f"/api/v1/segmentations/{segmentation.id}/alerts/{alert.id}/acknowledge/")
+    assert api.status_code == 200 and api.json()["acknowledged_at"]
+    alert.refresh_from_db()
+    assert alert.acknowledged_by == marketer  # the first acknowledgement stands
+    assert AuditEntry.objects.filter(action="drift_alert.acknowledged").count() == 1
+    assert (
+        "Mark as seen"
+        not in login(marketer).get(f"/audience/segmentations/{segmentation.id}/").content.decode()
+    )
