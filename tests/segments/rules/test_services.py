@@ -142,7 +142,8 @@ def test_refresh_writes_a_version_and_switches_to_it(audience, marketer, make_ru
     assert set(
         SegmentMembership.objects.filter(version=first).values_list("profile_id", flat=True)
     ) == audience.ids("alice", "bob")
-    assert first.card == {"size": 2, "share": round(2 / 5, 4), "top_hashtags": []}  # five canonical people who are not bots
+    # Two of the five canonical people who are not bots; nobody commented.
+    assert first.card == {"size": 2, "share": round(2 / 5, 4), "top_hashtags": []}
     assert first.lineage["feature_run_id"] == run.id
     assert first.lineage["definition_hash"] and first.lineage["code_version"]
     assert first.lineage["run_settings"]["requested_by"] == marketer.username
