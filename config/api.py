@@ -34,6 +34,14 @@ def _as_list(value):
     return value if isinstance(value, list) else [value]
 
 
+class Conflict(exceptions.APIException):
+    """The request clashes with the current state: decided meanwhile, saved by someone else since."""
+
+    status_code = 409
+    default_code = "conflict"
+    default_detail = "That clashes with a change made meanwhile; reload and try again."
+
+
 class KeysetPagination(pagination.CursorPagination):
     """Cursor pages: constant cost on a million rows, where page numbers pay a COUNT per request."""
 
@@ -52,12 +60,12 @@ class ModelPermissions(permissions.DjangoModelPermissions):
     }
 
 
-def requires(permission: str) -> type[permissions.BasePermission]:
-    """A permission class for API views guarded by one model permission, as the pages are."""
+def requires(*required: str) -> type[permissions.BasePermission]:
+    """A permission class for API views guarded by model permissions (all of them), as the pages are."""
 
-    class HasPermission(permissions.BasePermission):
+    class HasPermissions(permissions.BasePermission):
         def has_permission(self, request, view):
-            return request.user.is_authenticated and request.user.has_perm(permission)
+            return request.user.is_authenticated and request.user.has_perms(required)
 
-    HasPermission.__name__ = f"Requires_{permission.replace('.', '_')}"
-    return HasPermission
+    HasPermissions.__name__ = "Requires_" + "_and_".join(name.replace(".", "_") for name in required)
+    return HasPermissions

@@ -4,12 +4,12 @@ version history with its diffs, and asking for publication."""
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import requires
+from config.api import Conflict, requires
 from governance.models import User
 from personas.api.serializers import (
     PersonaCreateInput,
@@ -135,18 +135,12 @@ def _segments(user: User, ids: list[int]) -> list[Segment]:
     return found
 
 
-class EditConflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-    default_detail = "The persona changed since you read it."
-
-
 def call_service(action):
     """Services refuse with Django's ValidationError; the API answers those as 400s in its own format."""
     try:
         return action()
     except PersonaChangedMeanwhile as problem:
-        raise EditConflict(" ".join(problem.messages)) from problem
+        raise Conflict(" ".join(problem.messages)) from problem
     except DjangoValidationError as problem:
         if hasattr(problem, "error_dict"):
             raise ValidationError(problem.message_dict) from problem

@@ -5,12 +5,11 @@ fetched through helpers that answer 404 to them."""
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import APIException
-from rest_framework.pagination import CursorPagination
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api import Conflict, KeysetPagination, requires
 from governance.api import JobOutput
 from segments.identity_selectors import (
     blocked_identifier_get_for_user,
@@ -32,19 +31,6 @@ from segments.services.identity_settings import (
     blocked_identifier_remove,
     blocked_identifier_update,
 )
-
-
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-
-
-def requires(*perms: str) -> type[BasePermission]:
-    class HasPermissions(BasePermission):
-        def has_permission(self, request, view):
-            return request.user.is_authenticated and request.user.has_perms(perms)
-
-    return HasPermissions
 
 
 class IdentityOutput(serializers.ModelSerializer):
@@ -75,10 +61,8 @@ class MatchCandidateOutput(serializers.ModelSerializer):
         fields = ["id", "profile_a", "profile_b", "score", "evidence", "status", "decided_by", "decided_at"]
 
 
-class QueuePagination(CursorPagination):
+class QueuePagination(KeysetPagination):
     ordering = ("-score", "-id")
-    page_size_query_param = "page_size"
-    max_page_size = 500
 
 
 @extend_schema(parameters=[OpenApiParameter("status", enum=MatchCandidate.Status.values, default="pending")])

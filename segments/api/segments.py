@@ -13,6 +13,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api import Conflict
 from governance.api import JobOutput
 from segments.api import segment_versions
 from segments.models import Schedule, Segment, SegmentKind, SegmentVersion
@@ -49,11 +50,6 @@ class PreviewTooSlow(exceptions.APIException):
     default_code = "preview_timed_out"
 
 
-class SegmentEditConflict(exceptions.APIException):
-    status_code = 409
-    default_code = "conflict"
-
-
 class SegmentErrors:
     """Turns the services' refusals into the one error format, naming the rule paths at fault."""
 
@@ -61,7 +57,7 @@ class SegmentErrors:
         if isinstance(exc, DefinitionInvalid):
             exc = DefinitionRejected(exc)
         elif isinstance(exc, SegmentChangedMeanwhile):
-            exc = SegmentEditConflict(str(exc))
+            exc = Conflict(str(exc))
         elif isinstance(exc, SegmentRefused):
             exc = ValidationError({exc.field: [str(exc)]})
         elif isinstance(exc, PreviewTimedOut):
