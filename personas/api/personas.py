@@ -1,7 +1,6 @@
 """Personas over the API: list and create, read and change (the owner), draft from a segment, the
 version history with its diffs, and asking for publication."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
@@ -136,12 +135,8 @@ def _segments(user: User, ids: list[int]) -> list[Segment]:
 
 
 def call_service(action):
-    """Services refuse with Django's ValidationError; the API answers those as 400s in its own format."""
+    """A save over someone else's newer one is a 409; other refusals become 400s (config.api)."""
     try:
         return action()
     except PersonaChangedMeanwhile as problem:
         raise Conflict(" ".join(problem.messages)) from problem
-    except DjangoValidationError as problem:
-        if hasattr(problem, "error_dict"):
-            raise ValidationError(problem.message_dict) from problem
-        raise ValidationError(problem.messages) from problem

@@ -1,4 +1,3 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse
 from django.urls import path
 from django.utils.text import slugify
@@ -35,10 +34,6 @@ class SegmentExportApi(APIView):
             )
         except ValueError as problem:
             raise ValidationError({"min_confidence": ["A number between 0 and 1."]}) from problem
-        except DjangoValidationError as problem:
-            raise ValidationError(
-                problem.message_dict if hasattr(problem, "error_dict") else problem.messages
-            ) from problem
         filename = f"{slugify(segment.name)}-v{segment.current_version.number}.csv"
         return FileResponse(export, as_attachment=True, filename=filename, content_type="text/csv")
 

@@ -62,6 +62,8 @@ def test_bad_parameters_are_explained(loyal, manager, login):
     assert page.status_code == 400 and "Choose one of: marketing" in page.content.decode()
     api = client.get(f"/api/v1/segments/{loyal.id}/export/?min_confidence=high")
     assert api.status_code == 400 and "min_confidence" in api.json()["error"]["fields"]
+    refused = client.get(f"/api/v1/segments/{loyal.id}/export/?purpose=spam").json()["error"]
+    assert refused["code"] == "invalid" and refused["fields"]["purpose"][0].startswith("Choose one of")
 
 
 def test_exports_need_the_export_permission_and_access_to_sensitive_members(loyal, marketer, manager, login):
