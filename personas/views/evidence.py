@@ -28,11 +28,9 @@ def quote_add_view(request: HttpRequest, persona_id: int) -> HttpResponse:
     form = QuoteForm(request.POST)
     error = ""
     if form.is_valid():
-        try:
-            quote_create(persona=persona, actor=request.user, data=form.cleaned_data)
+        error = _refusal(lambda: quote_create(persona=persona, actor=request.user, data=form.cleaned_data))
+        if not error:
             form = QuoteForm()
-        except ValidationError as problem:
-            error = " ".join(problem.messages)
     return _section(request, persona, "personas/_quotes.html", quote_form=form, error=error)
 
 
@@ -41,11 +39,7 @@ def quote_add_view(request: HttpRequest, persona_id: int) -> HttpResponse:
 def quote_keep_view(request: HttpRequest, persona_id: int, quote_id: int) -> HttpResponse:
     persona = persona_get_for_user(user=request.user, persona_id=persona_id, perm=CHANGE)
     quote = _quote(persona, quote_id)
-    error = ""
-    try:
-        quote_keep(quote=quote, actor=request.user)
-    except ValidationError as problem:
-        error = " ".join(problem.messages)
+    error = _refusal(lambda: quote_keep(quote=quote, actor=request.user))
     return _section(request, persona, "personas/_quotes.html", error=error)
 
 
@@ -54,11 +48,8 @@ def quote_keep_view(request: HttpRequest, persona_id: int, quote_id: int) -> Htt
 def quote_remove_view(request: HttpRequest, persona_id: int, quote_id: int) -> HttpResponse:
     """Discards a candidate or removes a kept quote."""
     persona = persona_get_for_user(user=request.user, persona_id=persona_id, perm=CHANGE)
-    error = ""
-    try:
-        quote_delete(quote=_quote(persona, quote_id), actor=request.user)
-    except ValidationError as problem:
-        error = " ".join(problem.messages)
+    quote = _quote(persona, quote_id)
+    error = _refusal(lambda: quote_delete(quote=quote, actor=request.user))
     return _section(request, persona, "personas/_quotes.html", error=error)
 
 
@@ -69,11 +60,9 @@ def validation_add_view(request: HttpRequest, persona_id: int) -> HttpResponse:
     form = ValidationForm(request.POST)
     error = ""
     if form.is_valid():
-        try:
-            validation_create(persona=persona, actor=request.user, **form.cleaned_data)
+        error = _refusal(lambda: validation_create(persona=persona, actor=request.user, **form.cleaned_data))
+        if not error:
             form = ValidationForm()
-        except ValidationError as problem:
-            error = " ".join(problem.messages)
     return _section(request, persona, "personas/_validations.html", validation_form=form, error=error)
 
 
@@ -84,6 +73,15 @@ def validation_remove_view(request: HttpRequest, persona_id: int, validation_id:
     validation = get_object_or_404(Validation, id=validation_id, persona=persona)
     validation_delete(validation=validation, actor=request.user)
     return _section(request, persona, "personas/_validations.html")
+
+
+def _refusal(action) -> str:
+    """Run a service call; its refusal, if it refused, as one message for the section ("" if not)."""
+    try:
+        action()
+    except ValidationError as problem:
+        return " ".join(problem.messages)
+    return ""
 
 
 def _quote(persona: Persona, quote_id: int) -> Quote:
