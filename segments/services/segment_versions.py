@@ -124,7 +124,8 @@ def _memberships_copy(*, version_id: int, profile_ids: np.ndarray, confidences: 
     rows["profile_id"] = np.asarray(profile_ids, dtype=np.int64)
     rows["confidence"] = 1.0 if confidences is None else np.asarray(confidences, dtype=np.float64)
     data = io.BytesIO(_COPY_HEADER + rows.tobytes() + _COPY_TRAILER)
-    with connection.cursor() as cursor:
+    # Raised as Django's errors (IntegrityError for a missing profile) like any other statement.
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         cursor.cursor.copy_expert(
             "COPY segments_segmentmembership (version_id, profile_id, confidence) FROM STDIN (FORMAT binary)",
             data,
