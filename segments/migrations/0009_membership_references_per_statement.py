@@ -11,14 +11,14 @@ triggers keep the same guarantee with set-based work:
 - after that DELETE, the memberships of the deleted rows go in one statement (the database's
   ON DELETE CASCADE, which the ORM no longer needs to do).
 
+The advisory lock is pg_advisory_xact_lock(7311, oid of the referenced table).
+
 The two indexes the foreign keys had are dropped too: the primary key leads with version_id and
 membership_profile covers profile_id.
 """
 
 import django.db.models.deletion
 from django.db import migrations, models
-
-LOCK_NAMESPACE = 7_311  # pg_advisory_xact_lock(namespace, oid of the referenced table)
 
 CHECK_FUNCTION = """
 CREATE FUNCTION segments_references_check() RETURNS trigger LANGUAGE plpgsql
@@ -30,30 +30,30 @@ DECLARE
   missing bigint;
 BEGIN
   WHILE position < TG_NARGS LOOP
-    PERFORM pg_advisory_xact_lock_shared(%(namespace)s, to_regclass(TG_ARGV[position + 1])::oid::int);
+    PERFORM pg_advisory_xact_lock_shared(7311, to_regclass(TG_ARGV[position + 1])::oid::int);
     EXECUTE format(
-      'SELECT n.%%1$I FROM new_rows n WHERE NOT EXISTS (SELECT 1 FROM %%2$I r WHERE r.id = n.%%1$I) LIMIT 1',
+      'SELECT n.%1$I FROM new_rows n WHERE NOT EXISTS (SELECT 1 FROM %2$I r WHERE r.id = n.%1$I) LIMIT 1',
       TG_ARGV[position], TG_ARGV[position + 1]
     ) INTO missing;
     IF missing IS NOT NULL THEN
-      RAISE EXCEPTION 'insert or update on table "%%" refers to a missing row', TG_TABLE_NAME
+      RAISE EXCEPTION 'insert or update on table "%" refers to a missing row', TG_TABLE_NAME
         USING ERRCODE = 'foreign_key_violation',
-              DETAIL = format('Key (%%s)=(%%s) is not present in table "%%s".',
+              DETAIL = format('Key (%s)=(%s) is not present in table "%s".',
                               TG_ARGV[position], missing, TG_ARGV[position + 1]);
     END IF;
     position := position + 2;
   END LOOP;
   RETURN NULL;
 END $$;
-""" % {"namespace": LOCK_NAMESPACE}
+"""
 
 DELETE_LOCK_FUNCTION = """
 CREATE FUNCTION segments_references_delete_lock() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM pg_advisory_xact_lock(%(namespace)s, TG_RELID::int);
+  PERFORM pg_advisory_xact_lock(7311, TG_RELID::int);
   RETURN NULL;
 END $$;
-""" % {"namespace": LOCK_NAMESPACE}
+"""
 
 CASCADE_FUNCTION = """
 CREATE FUNCTION segments_references_cascade() RETURNS trigger LANGUAGE plpgsql AS $$
