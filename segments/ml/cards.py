@@ -67,6 +67,7 @@ class _Population:
         self.stds = numbers.std(ddof=0)
         self.channels = _channel_shares(frame)
         self.channel_stds = self.channels.std(ddof=0)
+        self.channel_means = _active_mean(self.channels)
         self.size = len(frame)
         self.monetary_total = float(frame["monetary"].sum()) if "monetary" in frame.columns else 0.0
         self.interests = _topic_shares(frame, "interests")
@@ -84,7 +85,7 @@ def _card(members: pd.DataFrame, population: _Population, blocked_terms: list[st
         channels[channels.sum(axis=1) > 0].mean().dropna() if len(channels.columns) else pd.Series()
     )
     all_means = _with_channels(means, channel_means)
-    population_means = _with_channels(population.means, _active_mean(population.channels))
+    population_means = _with_channels(population.means, population.channel_means)
     stds = _with_channels(population.stds, population.channel_stds)
     differences = ((all_means - population_means) / stds.where(stds > 0)).dropna()
     card: dict[str, Any] = {
@@ -100,9 +101,7 @@ def _card(members: pd.DataFrame, population: _Population, blocked_terms: list[st
         "rfm_mix": {"segment": _mix(members.get("rfm_group")), "population": population.rfm},
         "channel_mix": {
             "segment": {platform: _round(share) for platform, share in channel_means.items()},
-            "population": {
-                platform: _round(share) for platform, share in _active_mean(population.channels).items()
-            },
+            "population": {platform: _round(share) for platform, share in population.channel_means.items()},
         },
         "peak_hours": _peaks(members.get("peak_hour"), "hour"),
         "peak_weekdays": _peaks(members.get("peak_weekday"), "weekday"),

@@ -3,6 +3,7 @@
 segments named from their cards, and every segment gets a complete new version, switched in the
 caller's transaction. Clusters that matched nothing retire their segments."""
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -64,19 +65,22 @@ def clustering_versions_write(
     run: ClusteringRun,
     result: ClusteringResult,
     keys: dict[int, int],
-    cards: dict[int, dict[str, Any]],
+    cards: Callable[[], dict[int, dict[str, Any]]],
     sensitivity: tuple[str, str],
     lineage: dict[str, Any],
 ) -> list[SegmentVersion]:
-    """Inside the caller's transaction: the segments of this run, a version each, switched together."""
+    """Inside the caller's transaction: the segments of this run, a version each, switched together.
+
+    `cards` may still be computing elsewhere: it is called (and waited for) only when a new segment
+    needs its suggested name, and once all memberships are written."""
     segmentation = run.segmentation
     existing = {segment.cluster_key: segment for segment in segmentation.segments.all()}
     level, reason = sensitivity
     new_versions = []
     for label in range(result.chosen_k):
         segment = existing.get(keys[label])
-        card = cards[label] | _confidence_facts(result, label)
         if segment is None:
+            card = cards()[label]
             segment = Segment.objects.create(
                 name=_free_name(card["suggested_name"]),
                 description=_sentence(card.get("name_facts", [])),
@@ -97,11 +101,14 @@ def clustering_versions_write(
                 segment=segment,
                 profile_ids=result.profile_id[members],
                 confidences=np.round(result.confidence[members], 4),
-                card=card,
                 lineage=lineage | {"cluster_key": keys[label]},
             )
         )
     written = segment_versions_write(versions=new_versions, run=run)
+    described = cards()
+    for label, version in enumerate(written):
+        version.card = described[label] | _confidence_facts(result, label)
+        SegmentVersion.objects.filter(id=version.id).update(card=version.card)
     segmentation.segments.filter(retired_at=None).exclude(cluster_key__in=keys.values()).update(
         retired_at=timezone.now()
     )

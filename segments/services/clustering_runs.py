@@ -5,6 +5,8 @@ segment (cards), and then, in one transaction, writes a complete new version of 
 switches them all, records the run and raises drift alerts. A failure or a killed worker leaves the
 current segments as they were; the reaper re-queues a lost job, which redoes the run whole."""
 
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -25,7 +27,6 @@ from segments.models import (
     RunStatus,
     Schedule,
     Segmentation,
-    SegmentVersion,
 )
 from segments.rule_segment_selectors import blocked_segment_terms
 from segments.services.clustering_frame import clustering_frame_read
@@ -37,7 +38,7 @@ from segments.services.clustering_publish import (
 from segments.services.clustering_segmentations import clustering_sensitivity, next_scheduled_run
 from segments.services.drift import drift_alerts_raise, feature_psi, feature_summaries
 from segments.services.rule_segment_refresh import code_version
-from segments.services.segment_hashtags import top_hashtags
+from segments.services.segment_hashtags import top_hashtags_of_groups
 
 RUN_TASK = "segments.clustering_run_execute"
 ACTIVE_JOB_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)
@@ -97,18 +98,27 @@ def _execute(run: ClusteringRun, report) -> None:
     frame = clustering_frame_read(config=config)
     report(20, f"Clustering {len(frame):,} profiles")
     result = fit_segments(frame, config)
-    report(70, "Describing the segments")
+    report(70, "Describing and writing the segments")
     keep, _ = eligible_rows(frame, config)
     eligible = frame.loc[keep].reset_index(drop=True)
-    cards = segment_cards(eligible, result.labels, blocked_terms=blocked_segment_terms())
     previous = _previous_run(segmentation)
     keys = cluster_keys(segmentation=segmentation, previous=previous, result=result)
-    stability = result.stability | previous_membership_ari(previous=previous, result=result, keys=keys)
-    psi = feature_psi(eligible, previous)
-    summaries = feature_summaries(eligible, _drift_columns(eligible, config))
-    lineage = _lineage(run)
-    report(85, "Writing the new segment versions")
-    with transaction.atomic():
+    with ThreadPoolExecutor(max_workers=1) as pool, transaction.atomic():
+        # The cards and drift figures are numpy and pandas work, the membership write is PostgreSQL's:
+        # each gets a core. The thread touches no database, so it sees what this transaction sees.
+        described = pool.submit(_describe, eligible, result, previous, config, blocked_segment_terms())
+        hashtags = top_hashtags_of_groups(
+            groups={label: result.profile_id[result.labels == label] for label in range(result.chosen_k)}
+        )
+        stability = result.stability | previous_membership_ari(previous=previous, result=result, keys=keys)
+        lineage = _lineage(run)
+
+        def cards() -> dict[int, dict[str, Any]]:
+            return {
+                label: card | {"top_hashtags": hashtags[label]}
+                for label, card in described.result().cards.items()
+            }
+
         previous_sizes = _current_sizes(segmentation)
         versions = clustering_versions_write(
             run=run,
@@ -118,10 +128,7 @@ def _execute(run: ClusteringRun, report) -> None:
             sensitivity=clustering_sensitivity(config=config),
             lineage={"clustering_run_id": run.id, **lineage},
         )
-        hashtags = top_hashtags(version_ids=[version.id for version in versions])
-        for version in versions:
-            version.card = {**version.card, "top_hashtags": hashtags[version.id]}
-            SegmentVersion.objects.filter(id=version.id).update(card=version.card)
+        psi, summaries = described.result().psi, described.result().summaries
         fields = result.run_fields()
         fields["metrics"] |= {
             "cluster_keys": {str(label): key for label, key in keys.items()},
@@ -150,6 +157,23 @@ def _execute(run: ClusteringRun, report) -> None:
             subject=run,
             details={"segments": result.chosen_k, "profiles": len(result.profile_id), "alerts": len(alerts)},
         )
+
+
+@dataclass(frozen=True)
+class _Description:
+    cards: dict[int, dict[str, Any]]
+    psi: dict[str, float]
+    summaries: dict[str, dict[str, list[float]]]
+
+
+def _describe(
+    eligible, result, previous: ClusteringRun | None, config: ClusteringConfig, blocked_terms: list[str]
+) -> _Description:
+    return _Description(
+        cards=segment_cards(eligible, result.labels, blocked_terms=blocked_terms),
+        psi=feature_psi(eligible, previous),
+        summaries=feature_summaries(eligible, _drift_columns(eligible, config)),
+    )
 
 
 def clustering_runs_due(*, now: datetime | None = None) -> list[ClusteringRun]:
