@@ -170,7 +170,8 @@ class SegmentMembership(models.Model):
 
     The database checks both references once per statement and deletes the memberships of deleted
     profiles and versions itself (triggers of migration 0009): a per-row foreign key doubled the
-    time of writing a million memberships."""
+    time of writing a million memberships. There is no index by profile: look a person up through
+    the versions (the primary key), as segments.selectors.profile_segments does."""
 
     pk = models.CompositePrimaryKey("version_id", "profile_id")
     version = models.ForeignKey(
@@ -186,9 +187,6 @@ class SegmentMembership(models.Model):
     confidence = models.FloatField(
         default=1.0, help_text="1 for rule members; the cluster's certainty otherwise."
     )
-
-    class Meta:
-        indexes = [models.Index(fields=["profile"], name="membership_profile")]
 
     def __str__(self) -> str:
         return f"{self.profile_id} in version {self.version_id}"

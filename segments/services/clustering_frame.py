@@ -5,8 +5,10 @@ per topic (`interests.travel`), text columns codes; segments.ml reads these expa
 reads the dicts and lists themselves. A big table is read by two COPYs at once, each over half of its
 pages, as PostgreSQL does not run one COPY in parallel by itself."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -18,6 +20,7 @@ from segments.ml.features import RFM_GROUPS
 from segments.services.copy_out import copy_out, in_snapshot, page_ranges, parse_fixed
 
 FEATURES_TABLE = "segments_profilefeatures"
+Result = TypeVar("Result")
 CLOCK_FEATURES = ("peak_hour", "peak_weekday")
 CONSENTED_SQL = (
     "EXISTS (SELECT 1 FROM segments_consent c WHERE c.profile_id = f.profile_id AND c.purpose = %s "
@@ -42,21 +45,29 @@ def clustering_frame_read(*, config: ClusteringConfig) -> pd.DataFrame:
     """One row per canonical profile with features, ordered by profile id: what the run clusters on
     and what its cards describe. `consented` says whether the person's consent to the config's
     purpose is granted and unexpired (absent without a purpose)."""
+    vocabulary = _vocabulary(config)
     texts = {"rfm_group": list(RFM_GROUPS)}
-    if "top_format" in _bases(config):
-        texts["top_format"] = _distinct(f"SELECT DISTINCT top_format FROM {FEATURES_TABLE}")
-    columns = _columns(config, texts)
+    if "top_format" in vocabulary:
+        texts["top_format"] = vocabulary["top_format"]
+    columns = _columns(config, texts, vocabulary)
     parts = [parse_fixed(raw, [(column.name, column.kind) for column in columns]) for raw in _copy(columns)]
     ids = np.concatenate([part["profile_id"] for part in parts])
-    order = np.argsort(ids, kind="stable")  # the same rows in the same order, so a run repeats exactly
-    frame = pd.DataFrame(
-        {
-            column.name: np.concatenate([part[column.name] for part in parts])[order].astype(
-                NATIVE[column.kind]
-            )
-            for column in columns
-        }
-    )
+    # Ordered by id, so that a run repeats exactly; the table is mostly in that order already.
+    order = None if np.all(ids[1:] >= ids[:-1]) else np.argsort(ids, kind="stable")
+
+    def values(name: str) -> np.ndarray:
+        joined = np.concatenate([part[name] for part in parts])
+        return joined if order is None else joined[order]
+
+    # The float columns go into one block laid out as pandas keeps it, which it then takes uncopied.
+    floats = [column for column in columns if NATIVE[column.kind] is np.float64]
+    block = np.empty((len(floats), len(ids)))
+    for row, column in enumerate(floats):
+        block[row] = values(column.name)
+    frame = pd.DataFrame(block.T, columns=[column.name for column in floats], copy=False)
+    for column in columns:
+        if NATIVE[column.kind] is not np.float64:
+            frame[column.name] = values(column.name).astype(NATIVE[column.kind])
     frame["is_bot"] = frame["is_bot"].astype(bool)
     if config.consent_purpose is not None:
         frame["consented"] = frame["consented"].astype(bool)
@@ -69,7 +80,27 @@ def _bases(config: ClusteringConfig) -> set[str]:
     return {name.partition(".")[0] for name in config.resolved_features}
 
 
-def _columns(config: ClusteringConfig, texts: dict[str, list[str]]) -> list[Column]:
+def _vocabulary(config: ClusteringConfig) -> dict[str, list[str]]:
+    """The distinct values the expanded columns stand for (formats, platforms, topics), each found by a
+    scan of its own, run at once on a big table."""
+    used = _bases(config)
+    queries = {
+        "channel_mix": f"SELECT DISTINCT jsonb_object_keys(channel_mix) FROM {FEATURES_TABLE}",
+        "interests": f"SELECT DISTINCT unnest(interests) FROM {FEATURES_TABLE}",
+    }
+    if "format_affinity" in used:
+        queries["format_affinity"] = (
+            f"SELECT DISTINCT jsonb_object_keys(format_affinity) FROM {FEATURES_TABLE}"
+        )
+    if "top_format" in used:
+        queries["top_format"] = f"SELECT DISTINCT top_format FROM {FEATURES_TABLE}"
+    found = _run([partial(_distinct, sql) for sql in queries.values()])
+    return dict(zip(queries, found, strict=True))
+
+
+def _columns(
+    config: ClusteringConfig, texts: dict[str, list[str]], vocabulary: dict[str, list[str]]
+) -> list[Column]:
     """The run's features, and what its cards describe."""
     used = _bases(config)
     columns = [Column("profile_id", "f.profile_id", ">i8")]
@@ -82,15 +113,14 @@ def _columns(config: ClusteringConfig, texts: dict[str, list[str]]) -> list[Colu
         Column(name, f"COALESCE(array_position(%s::text[], f.{name}::text), 0)::int4", ">i4", (values,))
         for name, values in texts.items()
     ]
-    for base in ("channel_mix", "format_affinity") if "format_affinity" in used else ("channel_mix",):
-        keys = _distinct(f"SELECT DISTINCT jsonb_object_keys({base}) FROM {FEATURES_TABLE}")
+    for base in ("channel_mix", "format_affinity"):
         columns += [
-            Column(f"{base}.{key}", f"COALESCE((f.{base} ->> %s)::float4, 0)", ">f4", (key,)) for key in keys
+            Column(f"{base}.{key}", f"COALESCE((f.{base} ->> %s)::float4, 0)", ">f4", (key,))
+            for key in vocabulary.get(base, [])
         ]
-    topics = _distinct(f"SELECT DISTINCT unnest(interests) FROM {FEATURES_TABLE}")
     columns += [
         Column(f"interests.{topic}", "(f.interests @> ARRAY[%s]::varchar[])::int4::int2", ">i2", (topic,))
-        for topic in topics
+        for topic in vocabulary["interests"]
     ]
     if config.consent_purpose is not None:
         columns.append(Column("consented", CONSENTED_SQL, ">i4", (config.consent_purpose,)))
@@ -98,15 +128,30 @@ def _columns(config: ClusteringConfig, texts: dict[str, list[str]]) -> list[Colu
 
 
 def _copy(columns: list[Column]) -> list[memoryview]:
-    """The rows of canonical profiles: by one COPY, or, outside any transaction and for a big table,
-    by two at once on connections of their own, in one snapshot."""
-    if connection.in_atomic_block or _estimated_rows() < PARALLEL_READ_MIN_ROWS:
-        return [copy_out(_select(columns, FEATURES_TABLE))]
-    with transaction.atomic():
+    """The rows of canonical profiles: by one COPY, or on a big table by two at once, each over half
+    of its pages."""
+    if _parallel():
         sources = [
             f"(SELECT * FROM {FEATURES_TABLE} WHERE {pages})" for pages in page_ranges(FEATURES_TABLE, 2)
         ]
-        return in_snapshot([partial(copy_out, _select(columns, source)) for source in sources])
+    else:
+        sources = [FEATURES_TABLE]
+    return _run([partial(copy_out, _select(columns, source)) for source in sources])
+
+
+def _run(tasks: list[Callable[..., Result]]) -> list[Result]:
+    """Each task, given a psycopg2 cursor: on a big table outside any transaction at once, each on a
+    connection of its own in one snapshot; otherwise one after the other on this connection, which
+    sees this transaction's own rows."""
+    if len(tasks) > 1 and _parallel():
+        with transaction.atomic():
+            return in_snapshot(tasks)
+    with connection.cursor() as cursor:
+        return [task(cursor=cursor.cursor) for task in tasks]
+
+
+def _parallel() -> bool:
+    return not connection.in_atomic_block and _estimated_rows() >= PARALLEL_READ_MIN_ROWS
 
 
 def _select(columns: list[Column], source: str) -> str:
@@ -126,9 +171,8 @@ def _estimated_rows() -> int:
         return max(cursor.fetchone()[0], 0)
 
 
-def _distinct(sql: str) -> list[str]:
+def _distinct(sql: str, cursor) -> list[str]:
     """Distinct keys over every row, merged profiles' too: scanning without the join is faster, and
     a key only they have just adds a column of zeros."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT key FROM ({sql}) AS found(key) WHERE key <> '' ORDER BY 1")
-        return [row[0] for row in cursor.fetchall()]
+    cursor.execute(f"SELECT key FROM ({sql}) AS found(key) WHERE key <> '' ORDER BY 1")
+    return [row[0] for row in cursor.fetchall()]

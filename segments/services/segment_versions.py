@@ -35,9 +35,8 @@ def segment_versions_write(
     """Write each new version by COPY and switch all of them at once. Call inside the job's transaction
     or on its own: it opens one if none is open."""
     with transaction.atomic():
-        written = []
-        for new in versions:
-            version = SegmentVersion.objects.create(
+        written = [
+            SegmentVersion.objects.create(
                 segment=new.segment,
                 number=_next_number(new.segment),
                 run=run,
@@ -46,8 +45,12 @@ def segment_versions_write(
                 lineage=new.lineage,
                 size=len(new.profile_ids),
             )
-            _memberships_copy(version_id=version.id, profile_ids=new.profile_ids, confidences=new.confidences)
-            written.append(version)
+            for new in versions
+        ]
+        # One COPY for all of them: the database checks the references once per statement.
+        _memberships_copy(
+            [_membership_rows(version.id, new) for version, new in zip(written, versions, strict=True)]
+        )
         for version in written:
             SegmentVersion.objects.filter(id=version.id).update(status=VersionStatus.READY)
             Segment.objects.filter(id=version.segment_id).update(current_version=version)
@@ -114,16 +117,20 @@ _COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # signature, no flags, no hea
 _COPY_TRAILER = b"\xff\xff"
 
 
-def _memberships_copy(*, version_id: int, profile_ids: np.ndarray, confidences: np.ndarray | None) -> None:
-    if len(profile_ids) == 0:
-        return
-    rows = np.empty(len(profile_ids), dtype=_MEMBERSHIP_ROW)
+def _membership_rows(version_id: int, new: NewVersion) -> np.ndarray:
+    rows = np.empty(len(new.profile_ids), dtype=_MEMBERSHIP_ROW)
     rows["fields"] = 3
     rows["version_length"] = rows["profile_length"] = rows["confidence_length"] = 8
     rows["version_id"] = version_id
-    rows["profile_id"] = np.asarray(profile_ids, dtype=np.int64)
-    rows["confidence"] = 1.0 if confidences is None else np.asarray(confidences, dtype=np.float64)
-    data = io.BytesIO(_COPY_HEADER + rows.tobytes() + _COPY_TRAILER)
+    rows["profile_id"] = np.asarray(new.profile_ids, dtype=np.int64)
+    rows["confidence"] = 1.0 if new.confidences is None else np.asarray(new.confidences, dtype=np.float64)
+    return rows
+
+
+def _memberships_copy(parts: list[np.ndarray]) -> None:
+    if sum(len(rows) for rows in parts) == 0:
+        return
+    data = io.BytesIO(b"".join([_COPY_HEADER, *(rows.tobytes() for rows in parts), _COPY_TRAILER]))
     # Raised as Django's errors (IntegrityError for a missing profile) like any other statement.
     with connection.cursor() as cursor, connection.wrap_database_errors:
         cursor.cursor.copy_expert(

@@ -52,7 +52,7 @@ def test_a_failure_while_writing_leaves_the_current_version(marketer, people, mo
         versions=[NewVersion(segment=segment, profile_ids=np.array([people[0].id]))]
     )
 
-    def broken_copy(**kwargs):
+    def broken_copy(parts):
         raise RuntimeError("worker lost")
 
     monkeypatch.setattr(segment_versions, "_memberships_copy", broken_copy)
