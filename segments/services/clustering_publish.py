@@ -40,11 +40,11 @@ def cluster_keys(
     return match.keys
 
 
-def previous_membership_ari(*, previous: ClusteringRun | None, result: ClusteringResult, keys: dict) -> dict:
-    """ARI against the previous run (by cluster key) over the profiles segmented by both; past
-    ARI_SAMPLE profiles over every n-th profile id, which estimates it closely at a fraction of the read."""
+def previous_members(previous: ClusteringRun | None) -> pd.Series | None:
+    """Profile id -> cluster key in the previous run; past ARI_SAMPLE profiles over every n-th profile
+    id, which estimates the ARI closely at a fraction of the read."""
     if previous is None:
-        return {"ari_previous": None, "common_profiles": 0}
+        return None
     step = max(1, previous.profiles_used // ARI_SAMPLE)
     raw = copy_out(
         "SELECT m.profile_id, s.cluster_key::int8 FROM segments_segmentmembership m "
@@ -53,7 +53,14 @@ def previous_membership_ari(*, previous: ClusteringRun | None, result: Clusterin
         f"WHERE v.run_id = {int(previous.id)} AND m.profile_id % {step} = 0"
     )
     rows = parse_fixed(raw, [("profile", ">i8"), ("key", ">i8")])
-    before = pd.Series(rows["key"].astype(np.int64), index=rows["profile"].astype(np.int64))
+    return pd.Series(rows["key"].astype(np.int64), index=rows["profile"].astype(np.int64))
+
+
+def previous_membership_ari(*, before: pd.Series | None, result: ClusteringResult, keys: dict) -> dict:
+    """ARI against the previous run's members (previous_members) by cluster key, over the profiles
+    segmented by both."""
+    if before is None:
+        return {"ari_previous": None, "common_profiles": 0}
     members = result.labels >= 0
     lookup = np.array([keys[label] for label in range(result.chosen_k)], dtype=np.int64)
     after = pd.Series(lookup[result.labels[members]], index=result.profile_id[members])

@@ -5,13 +5,15 @@ segment (cards), and then, in one transaction, writes a complete new version of 
 switches them all, records the run and raises drift alerts. A failure or a killed worker leaves the
 current segments as they were; the reaper re-queues a lost job, which redoes the run whole."""
 
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 import numpy as np
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from governance.models import Job, JobStatus, User
@@ -33,6 +35,7 @@ from segments.services.clustering_frame import clustering_frame_read
 from segments.services.clustering_publish import (
     cluster_keys,
     clustering_versions_write,
+    previous_members,
     previous_membership_ari,
 )
 from segments.services.clustering_segmentations import clustering_sensitivity, next_scheduled_run
@@ -41,6 +44,14 @@ from segments.services.rule_segment_refresh import code_version
 from segments.services.segment_hashtags import top_hashtags_of_groups
 
 RUN_TASK = "segments.clustering_run_execute"
+Result = TypeVar("Result")
+FOREIGN_KEY_VIOLATION = "23503"  # raised by the membership reference check (segments migration 0009)
+
+
+class MembersErasedMeanwhile(Exception):
+    """A profile the run placed in a segment was erased before the run could publish."""
+
+
 ACTIVE_JOB_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
@@ -81,7 +92,15 @@ def clustering_run_execute(*, run_id: int, progress=None) -> ClusteringRun:
     run = ClusteringRun.objects.select_related("segmentation", "job", "requested_by").get(id=run_id)
     ClusteringRun.objects.filter(id=run.id).update(status=RunStatus.RUNNING, error="", finished_at=None)
     try:
-        _execute(run, report)
+        try:
+            _execute(run, report)
+        except IntegrityError as error:
+            if getattr(error.__cause__, "pgcode", None) != FOREIGN_KEY_VIOLATION:
+                raise
+            raise MembersErasedMeanwhile(
+                "Some people were erased while this run was computing, so nothing was published. "
+                "Run it again."
+            ) from error
     except Exception as error:
         ClusteringRun.objects.filter(id=run.id).update(
             status=RunStatus.FAILED, error=str(error) or repr(error), finished_at=timezone.now()
@@ -97,11 +116,14 @@ def _execute(run: ClusteringRun, report) -> None:
     report(3, "Reading the features")
     frame = clustering_frame_read(config=config)
     report(20, f"Clustering {len(frame):,} profiles")
-    result = fit_segments(frame, config)
+    previous = _previous_run(segmentation)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        before = _alongside(pool, partial(previous_members, previous))  # PostgreSQL reads while we fit
+        result = fit_segments(frame, config)
+        before = before.result()
     report(70, "Describing and writing the segments")
     keep, _ = eligible_rows(frame, config)
     eligible = frame.loc[keep].reset_index(drop=True)
-    previous = _previous_run(segmentation)
     keys = cluster_keys(segmentation=segmentation, previous=previous, result=result)
     with ThreadPoolExecutor(max_workers=1) as pool, transaction.atomic():
         # The cards and drift figures are numpy and pandas work, the membership write is PostgreSQL's:
@@ -110,7 +132,7 @@ def _execute(run: ClusteringRun, report) -> None:
         hashtags = top_hashtags_of_groups(
             groups={label: result.profile_id[result.labels == label] for label in range(result.chosen_k)}
         )
-        stability = result.stability | previous_membership_ari(previous=previous, result=result, keys=keys)
+        stability = result.stability | previous_membership_ari(before=before, result=result, keys=keys)
         lineage = _lineage(run)
 
         def cards() -> dict[int, dict[str, Any]]:
@@ -157,6 +179,23 @@ def _execute(run: ClusteringRun, report) -> None:
             subject=run,
             details={"segments": result.chosen_k, "profiles": len(result.profile_id), "alerts": len(alerts)},
         )
+
+
+def _alongside(pool: ThreadPoolExecutor, read: Callable[[], Result]) -> Future[Result]:
+    """`read` on a connection of its own while this thread goes on; here and now inside a transaction,
+    whose uncommitted rows another connection would not see."""
+    if connection.in_atomic_block:
+        done: Future[Result] = Future()
+        done.set_result(read())
+        return done
+
+    def on_own_connection() -> Result:
+        try:
+            return read()
+        finally:
+            connection.close()
+
+    return pool.submit(on_own_connection)
 
 
 @dataclass(frozen=True)

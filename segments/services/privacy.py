@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -159,7 +159,34 @@ def profile_access_request(*, profile: Profile, actor: User) -> dict[str, Any]:
             )
         ],
         "features": list(_features(ids)),
+        "segments": _memberships(ids),
     }
+
+
+def _memberships(profile_ids: list[int]) -> list[dict[str, Any]]:
+    """Every segment version the person was placed in, current or past (profiling they may ask about).
+    Found through the versions: memberships are indexed by version, then profile."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT s.name, v.number, v.created_at, s.current_version_id = v.id, m.confidence
+            FROM segments_segmentversion v
+            JOIN segments_segment s ON s.id = v.segment_id
+            JOIN segments_segmentmembership m ON m.version_id = v.id AND m.profile_id = ANY(%s)
+            ORDER BY s.name, v.number
+            """,
+            [profile_ids],
+        )
+        return [
+            {
+                "segment": name,
+                "version": number,
+                "version_created_at": created_at.isoformat(),
+                "current": current,
+                "confidence": confidence,
+            }
+            for name, number, created_at, current, confidence in cursor.fetchall()
+        ]
 
 
 def _features(profile_ids: list[int]):

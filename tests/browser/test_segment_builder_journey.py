@@ -114,3 +114,25 @@ def test_a_marketer_builds_a_segment_and_a_viewer_reads_it(
     expect(page.get_by_role("button", name="Refresh now")).to_have_count(0)
     response = page.goto(f"/audience/segments/{segment.id}/edit/")
     assert response is not None and response.status == 403
+
+
+def test_a_value_typed_while_the_rules_are_redrawn_is_kept(page: Page, person, log_in, berliners):
+    """The marketer changes a condition's test and types the value at once, before the redrawn rules
+    arrive: the value must survive the redraw, with the caret still in it, and be counted."""
+    log_in(person(MARKETER).username)
+    page.goto("/audience/segments/new/")
+    choose(page, "#n-0-field", "City")
+    held = []
+    page.route(re.compile(r".*/segments/builder/$"), lambda route: held.append(route))
+
+    page.locator("#n-0-operator").select_option(label="is not")
+    page.locator("#n-0-value").press_sequentially("Paris")  # the redraw is held back meanwhile
+    assert len(held) == 1
+    page.unroute(re.compile(r".*/segments/builder/$"))
+    held[0].continue_()
+    wait_for_redraw(page)
+
+    expect(page.locator("#n-0-operator")).to_have_value("!=")
+    expect(page.locator("#n-0-value")).to_have_value("Paris")
+    expect(page.locator("#n-0-value")).to_be_focused()
+    expect(preview(page)).to_contain_text("3 people match right now.")

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+import numpy as np
 import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -13,9 +14,11 @@ from segments.models import (
     ImportRun,
     Profile,
     RejectedRow,
+    Segment,
 )
 from segments.selectors import consenting_profiles
 from segments.services.privacy import consent_set, profile_access_request, profile_erase
+from segments.services.segment_versions import NewVersion, segment_versions_write
 from segments.services.tombstones import erased_hashes, identifier_hash
 from tests.factories import EventFactory, IdentityFactory, ProfileFactory
 
@@ -102,6 +105,27 @@ def test_access_request_exports_everything_about_the_person(person, manager):
     assert len(export["events"]) == 5
     assert export["profiles"][0]["consents"][0]["purpose"] == "marketing"
     assert AuditEntry.objects.filter(action="profile.access_exported").count() == 1
+
+
+def test_access_request_lists_every_segment_version_the_person_was_placed_in(person, manager):
+    segment = Segment.objects.create(name="Loyal", kind="rule", owner=manager)
+    others = ProfileFactory.create_batch(2)
+    segment_versions_write(
+        versions=[NewVersion(segment=segment, profile_ids=np.array([person.id, others[0].id]))]
+    )
+    segment_versions_write(versions=[NewVersion(segment=segment, profile_ids=np.array([others[1].id]))])
+    segment_versions_write(
+        versions=[NewVersion(segment=segment, profile_ids=np.array([person.id]), confidences=np.array([0.7]))]
+    )
+
+    memberships = profile_access_request(profile=person, actor=manager)["segments"]
+
+    assert [
+        (each["segment"], each["version"], each["current"], each["confidence"]) for each in memberships
+    ] == [
+        ("Loyal", 1, False, 1.0),
+        ("Loyal", 3, True, 0.7),
+    ]
 
 
 def test_profile_page_shows_the_person_with_consent_and_timeline(person, viewer, login):

@@ -3,8 +3,9 @@ from django.db import connection
 
 from governance.models import Job
 from governance.services.jobs import job_execute
-from segments.models import ClusteringRun, DriftAlert, Segment, SegmentVersion
+from segments.models import ClusteringRun, DriftAlert, Profile, Segment, SegmentVersion
 from segments.services.clustering_runs import (
+    MembersErasedMeanwhile,
     clustering_run_execute,
     clustering_run_request,
     clustering_run_work,
@@ -107,3 +108,38 @@ def test_past_the_sample_size_the_previous_run_is_compared_on_every_nth_profile(
     every_third = sum(1 for profile in planted if profile.id % 3 == 0)
     assert second.stability["common_profiles"] == every_third
     assert second.stability["ari_previous"] == 1.0
+
+
+def test_a_person_erased_while_the_run_computes_fails_it_plainly_and_publishes_nothing(
+    planted, segmentation, marketer, monkeypatch
+):
+    from segments.services import clustering_runs
+
+    run_now(segmentation, marketer)
+    before = dict(Segment.objects.values_list("id", "current_version_id"))
+    fit = clustering_runs.fit_segments
+
+    def fit_then_erase(frame, config):
+        result = fit(frame, config)
+        Profile.objects.filter(id=int(result.profile_id[0])).delete()  # as an erasure would, meanwhile
+        return result
+
+    monkeypatch.setattr(clustering_runs, "fit_segments", fit_then_erase)
+    run = clustering_run_request(segmentation=segmentation, actor=marketer)
+    with pytest.raises(MembersErasedMeanwhile):
+        clustering_run_execute(run_id=run.id)
+
+    run.refresh_from_db()
+    assert run.status == "failed" and run.error.startswith("Some people were erased while this run")
+    assert dict(Segment.objects.values_list("id", "current_version_id")) == before
+    assert not SegmentVersion.objects.filter(run=run).exists()
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "jobs"])
+def test_outside_a_transaction_the_previous_run_is_read_while_fitting(planted, segmentation, marketer):
+    """As in a worker: the previous run's members are read on a connection of their own meanwhile."""
+    run_now(segmentation, marketer)
+    second = run_now(segmentation, marketer)
+
+    assert second.stability["ari_previous"] == 1.0
+    assert second.stability["common_profiles"] == GROUP_SIZE * 3
