@@ -122,13 +122,11 @@ def _execute(run: ClusteringRun, report) -> None:
         result = fit_segments(frame, config)
         before = before.result()
     report(70, "Describing and writing the segments")
-    keep, _ = eligible_rows(frame, config)
-    eligible = frame.loc[keep].reset_index(drop=True)
     keys = cluster_keys(segmentation=segmentation, previous=previous, result=result)
     with ThreadPoolExecutor(max_workers=1) as pool, transaction.atomic():
         # The cards and drift figures are numpy and pandas work, the membership write is PostgreSQL's:
         # each gets a core. The thread touches no database, so it sees what this transaction sees.
-        described = pool.submit(_describe, eligible, result, previous, config, blocked_segment_terms())
+        described = pool.submit(_describe, frame, result, previous, config, blocked_segment_terms())
         hashtags = top_hashtags_of_groups(
             groups={label: result.profile_id[result.labels == label] for label in range(result.chosen_k)}
         )
@@ -206,8 +204,11 @@ class _Description:
 
 
 def _describe(
-    eligible, result, previous: ClusteringRun | None, config: ClusteringConfig, blocked_terms: list[str]
+    frame, result, previous: ClusteringRun | None, config: ClusteringConfig, blocked_terms: list[str]
 ) -> _Description:
+    """The cards, PSI and summaries of the profiles the run clustered (the frame less the excluded)."""
+    keep, _ = eligible_rows(frame, config)
+    eligible = frame.loc[keep].reset_index(drop=True)
     return _Description(
         cards=segment_cards(eligible, result.labels, blocked_terms=blocked_terms),
         psi=feature_psi(eligible, previous),
