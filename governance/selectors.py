@@ -53,6 +53,12 @@ def approval_inbox(*, user: User) -> list[ApprovalRequest]:
     return [request for request in pending if user.has_perm(request.approver_permission)]
 
 
+def approvals_decided_by(*, user: User, limit: int = 20) -> QuerySet[ApprovalRequest]:
+    """The requests this user decided, latest first."""
+    decided = ApprovalRequest.objects.filter(decided_by=user).order_by("-decided_at", "-id")
+    return decided.select_related("requested_by", "decided_by", "subject_type")[:limit]
+
+
 def approval_requests_of(*, user: User) -> QuerySet[ApprovalRequest]:
     return ApprovalRequest.objects.filter(requested_by=user).select_related("decided_by", "subject_type")[:50]
 

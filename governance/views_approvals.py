@@ -4,15 +4,24 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
-from governance.selectors import approval_get_for_user, approval_inbox, approval_requests_of
+from governance.selectors import (
+    approval_get_for_user,
+    approval_inbox,
+    approval_requests_of,
+    approvals_decided_by,
+)
 from governance.services.approvals import approval_decide, approval_withdraw
 
 
 @login_required
 @permission_required("governance.view_approvalrequest", raise_exception=True)
 def approval_list_view(request: HttpRequest) -> HttpResponse:
-    context = {"inbox": approval_inbox(user=request.user), "mine": approval_requests_of(user=request.user)}
+    context = _decision_lists(request.user) | {"mine": approval_requests_of(user=request.user)}
     return render(request, "governance/approval_list.html", context)
+
+
+def _decision_lists(user) -> dict:
+    return {"inbox": approval_inbox(user=user), "decided": approvals_decided_by(user=user)}
 
 
 @require_POST
@@ -31,8 +40,14 @@ def approval_decide_view(request: HttpRequest, request_id: int) -> HttpResponse:
         raise
     except ValidationError as problem:
         error = " ".join(problem.messages)
-    context = {"approval": approval, "error": error}
-    return render(request, "governance/_approval_item.html", context, status=400 if error else 200)
+        context = {"approval": approval, "error": error}
+        return render(request, "governance/_approval_item.html", context, status=400)
+    # Decided: the request leaves the waiting list for the decided one, both drawn again.
+    context = _decision_lists(request.user) | {"just_decided": approval}
+    response = render(request, "governance/_approval_decisions.html", context)
+    response["HX-Retarget"] = "#approval-decisions"
+    response["HX-Reswap"] = "outerHTML"
+    return response
 
 
 @require_POST

@@ -84,6 +84,13 @@ def test_a_persona_is_drafted_approved_and_printed(page: Page, person, log_in, r
     expect(request).to_contain_text("Asked by Mark Marketer")
     request.get_by_label("Comment (needed to reject)").fill("Clear and well evidenced.")
     request.get_by_role("button", name="Approve").click()
+    # It leaves the waiting list for the decided one, without a reload.
+    expect(page.get_by_role("status")).to_contain_text("It is listed under “Decided by you”")
+    sections = page.locator("section")
+    waiting = sections.filter(has=page.get_by_role("heading", name="Waiting for your decision"))
+    expect(waiting).to_contain_text("Nothing waits for your decision.")
+    decided = sections.filter(has=page.get_by_role("heading", name="Decided by you"))
+    request = decided.locator(".approval").filter(has_text=NAME)
     expect(request.locator(".badge")).to_have_text("Approved")
     expect(request).to_contain_text("Clear and well evidenced.")
     expect(request.get_by_role("button", name="Approve")).to_have_count(0)

@@ -97,6 +97,10 @@ def test_the_inbox_page_lets_a_manager_decide(team, marketer, manager, login, de
     assert "Ready for the spring launch" in page and "Approve" in page
     response = client.post(f"/approvals/{request.id}/decide/", {"decision": "approve"})
     assert response.status_code == 200 and "Approved" in response.content.decode()
+    # The lists are drawn again: nothing waits any more, the request is among the decided ones.
+    assert response["HX-Retarget"] == "#approval-decisions"
+    waiting, decided = response.content.decode().split('id="decided-heading"')
+    assert "Nothing waits for your decision." in waiting and "Ready for the spring launch" in decided
     assert (
         "Ready for the spring launch"
         not in login(marketer).get("/approvals/").content.decode().split("Your requests")[0]
