@@ -13,6 +13,7 @@ confidences (small_clusters) -> plots, quality and bootstrap stability. Every ra
 from `config.random_state`, so the same frame and config give the same labels.
 """
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -184,11 +185,17 @@ def _fit_segments(frame: pd.DataFrame, config: ClusteringConfig) -> ClusteringRe
     chosen_k = int(labels.max()) + 1
     profile_ids = frame["profile_id"].to_numpy()
 
-    rows = plot_rows(len(matrix), config)
-    silhouette = silhouette_plot(matrix, labels, rows)
-    scores = quality(matrix, labels, config, silhouette["average"])
-    centroids = cluster_means(list(expanded.values()), labels, chosen_k)
-    sizes = np.bincount(labels[labels >= 0], minlength=chosen_k)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # The bootstrap refits samples on one core while the rest is measured on the other; it draws
+        # from its own seeds, so the results are the same either way.
+        bootstrap = pool.submit(_stability, matrix, labels, raw, k, config)
+        rows = plot_rows(len(matrix), config)
+        silhouette = silhouette_plot(matrix, labels, rows)
+        scores = quality(matrix, labels, config, silhouette["average"])
+        centroids = cluster_means(list(expanded.values()), labels, chosen_k)
+        sizes = np.bincount(labels[labels >= 0], minlength=chosen_k)
+        plotted = projection(matrix, labels, profile_ids, rows, config.random_state)
+        stability = bootstrap.result()
     return ClusteringResult(
         profile_id=profile_ids,
         labels=labels,
@@ -211,10 +218,10 @@ def _fit_segments(frame: pd.DataFrame, config: ClusteringConfig) -> ClusteringRe
         small_cluster_rule=published.rule,
         small_clusters=published.small_clusters,
         excluded=excluded,
-        projection=projection(matrix, labels, profile_ids, rows, config.random_state),
+        projection=plotted,
         silhouette=silhouette,
         elbow=elbow_series(selection, chosen_k, scores["inertia"] or 0.0),
-        stability=_stability(matrix, labels, raw, k, config),
+        stability=stability,
         settings={
             "config": config.to_dict(),
             "columns": space.columns,
