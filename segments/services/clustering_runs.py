@@ -1,9 +1,10 @@
 """Clustering runs as jobs on the "ml" queue: request one, and the work a worker does for it.
 
-The work reads the features (COPY), fits (segments.ml.clustering.fit_segments), describes each
-segment (cards), and then, in one transaction, writes a complete new version of every segment,
-switches them all, records the run and raises drift alerts. A failure or a killed worker leaves the
-current segments as they were; the reaper re-queues a lost job, which redoes the run whole."""
+The work reads the features (COPY) and fits (segments.ml.clustering.fit_segments). Then, in one
+transaction, it writes a complete new version of every segment while a second thread describes each
+one (cards), switches them all, records the run and raises drift alerts. A failure or a killed
+worker leaves the current segments as they were; the reaper re-queues a lost job, which redoes the
+run whole."""
 
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -44,15 +45,13 @@ from segments.services.rule_segment_refresh import code_version
 from segments.services.segment_hashtags import top_hashtags_of_groups
 
 RUN_TASK = "segments.clustering_run_execute"
-Result = TypeVar("Result")
+ACTIVE_JOB_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)
 FOREIGN_KEY_VIOLATION = "23503"  # raised by the membership reference check (segments migration 0009)
+Result = TypeVar("Result")
 
 
 class MembersErasedMeanwhile(Exception):
     """A profile the run placed in a segment was erased before the run could publish."""
-
-
-ACTIVE_JOB_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
 def clustering_run_request(
