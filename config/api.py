@@ -5,12 +5,16 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, pagination, permissions
 
+from config.errors import ChangedMeanwhile
+
 
 def error_response(exc, context):
     """Every API error reads {"error": {"code", "message", "fields"}}."""
     from rest_framework.views import exception_handler  # imported late: views import these settings
 
-    if isinstance(exc, Http404):
+    if isinstance(exc, ChangedMeanwhile):  # before ValidationError: some refusals are both
+        exc = Conflict(" ".join(exc.messages) if isinstance(exc, DjangoValidationError) else str(exc))
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(*exc.args)

@@ -8,7 +8,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import Conflict, requires
+from config.api import requires
 from governance.models import User
 from personas.api.serializers import (
     PersonaCreateInput,
@@ -24,7 +24,7 @@ from personas.models import Persona
 from personas.selectors import ADD, CHANGE, persona_get_for_user, persona_list, persona_versions
 from personas.services.drafts import persona_draft_from_segment
 from personas.services.publication import persona_publish_request
-from personas.services.records import PersonaChangedMeanwhile, persona_create, persona_update
+from personas.services.records import persona_create, persona_update
 from segments.models import Segment
 from segments.segment_selectors import segment_get_for_user, segment_list
 
@@ -48,7 +48,7 @@ class PersonaListApi(generics.ListAPIView):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         segments = _segments(request.user, values.pop("segments", []))
-        persona = call_service(lambda: persona_create(actor=request.user, data=values, segments=segments))
+        persona = persona_create(actor=request.user, data=values, segments=segments)
         return Response(PersonaOutput(persona).data, status=status.HTTP_201_CREATED)
 
 
@@ -67,14 +67,12 @@ class PersonaDetailApi(APIView):
         values = dict(data.validated_data)
         segments = _segments(request.user, values.pop("segments")) if "segments" in values else None
         based_on_version = values.pop("based_on_version", None)
-        persona = call_service(
-            lambda: persona_update(
-                persona=persona,
-                actor=request.user,
-                data=values,
-                segments=segments,
-                based_on_version=based_on_version,
-            )
+        persona = persona_update(
+            persona=persona,
+            actor=request.user,
+            data=values,
+            segments=segments,
+            based_on_version=based_on_version,
         )
         return Response(PersonaOutput(persona).data)
 
@@ -87,7 +85,7 @@ class PersonaDraftApi(APIView):
         data = PersonaDraftInput(data=request.data)
         data.is_valid(raise_exception=True)
         segment = segment_get_for_user(user=request.user, segment_id=data.validated_data["segment"])
-        persona = call_service(lambda: persona_draft_from_segment(segment=segment, actor=request.user))
+        persona = persona_draft_from_segment(segment=segment, actor=request.user)
         return Response(PersonaOutput(persona).data, status=status.HTTP_201_CREATED)
 
 
@@ -112,10 +110,8 @@ class PersonaPublishRequestApi(APIView):
         persona = persona_get_for_user(user=request.user, persona_id=persona_id, perm=CHANGE)
         data = PublishRequestInput(data=request.data)
         data.is_valid(raise_exception=True)
-        approval = call_service(
-            lambda: persona_publish_request(
-                persona=persona, actor=request.user, note=data.validated_data.get("note", "")
-            )
+        approval = persona_publish_request(
+            persona=persona, actor=request.user, note=data.validated_data.get("note", "")
         )
         output = {
             "id": approval.id,
@@ -132,11 +128,3 @@ def _segments(user: User, ids: list[int]) -> list[Segment]:
     if missing:
         raise ValidationError({"segments": [f"No segment you may read has the id {missing[0]}."]})
     return found
-
-
-def call_service(action):
-    """A save over someone else's newer one is a 409; other refusals become 400s (config.api)."""
-    try:
-        return action()
-    except PersonaChangedMeanwhile as problem:
-        raise Conflict(" ".join(problem.messages)) from problem

@@ -8,7 +8,6 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from personas.api.personas import call_service
 from personas.api.serializers import QuoteOutput, QuoteWriteInput
 from personas.models import Persona, Quote
 from personas.selectors import CHANGE, persona_can_change, persona_get_for_user
@@ -31,9 +30,7 @@ class QuoteListApi(APIView):
         persona = persona_get_for_user(user=request.user, persona_id=persona_id, perm=CHANGE)
         data = QuoteWriteInput(data=request.data)
         data.is_valid(raise_exception=True)
-        quote = call_service(
-            lambda: quote_create(persona=persona, actor=request.user, data=data.validated_data)
-        )
+        quote = quote_create(persona=persona, actor=request.user, data=data.validated_data)
         return Response(QuoteOutput(quote).data, status=status.HTTP_201_CREATED)
 
 
@@ -54,14 +51,14 @@ class QuoteDetailApi(APIView):
         data = QuoteWriteInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         quote = _quote(persona, quote_id)
-        quote = call_service(lambda: quote_update(quote=quote, actor=request.user, data=data.validated_data))
+        quote = quote_update(quote=quote, actor=request.user, data=data.validated_data)
         return Response(QuoteOutput(quote).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request, persona_id: int, quote_id: int):
         persona = persona_get_for_user(user=request.user, persona_id=persona_id, perm=CHANGE)
         quote = _quote(persona, quote_id)
-        call_service(lambda: quote_delete(quote=quote, actor=request.user))
+        quote_delete(quote=quote, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -74,7 +71,7 @@ class QuoteKeepApi(APIView):
     def post(self, request, persona_id: int, quote_id: int):
         persona = persona_get_for_user(user=request.user, persona_id=persona_id, perm=CHANGE)
         quote = _quote(persona, quote_id)
-        quote = call_service(lambda: quote_keep(quote=quote, actor=request.user))
+        quote = quote_keep(quote=quote, actor=request.user)
         return Response(QuoteOutput(quote).data)
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from config.errors import ChangedMeanwhile
 from governance.access import access_grant
 from governance.models import User
 from governance.services.audit import audit_record
@@ -19,7 +20,7 @@ from segments.models import Segment
 EDITABLE_FIELDS = (*RECORD_FIELDS, "next_review_on")
 
 
-class PersonaChangedMeanwhile(ValidationError):
+class PersonaChangedMeanwhile(ValidationError, ChangedMeanwhile):
     """Someone saved the persona after the editor read it."""
 
 

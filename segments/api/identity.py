@@ -23,7 +23,7 @@ from segments.identity_selectors import (
 )
 from segments.models import BlockedIdentifier, Identity, IdentityKind, MatchCandidate, ProfileMerge
 from segments.services.identity_candidates import match_candidate_accept, match_candidate_reject
-from segments.services.identity_merge import MergeRefused, profile_merge_undo
+from segments.services.identity_merge import profile_merge_undo
 from segments.services.identity_resolve import identity_resolve_job_request
 from segments.services.identity_settings import (
     SettingRefused,
@@ -100,10 +100,7 @@ class MatchCandidateAcceptApi(APIView):
     @extend_schema(request=None, responses={201: ProfileMergeOutput})
     def post(self, request, candidate_id: int):
         candidate = match_candidate_get_for_user(user=request.user, candidate_id=candidate_id)
-        try:
-            merge = match_candidate_accept(candidate=candidate, actor=request.user)
-        except MergeRefused as refused:
-            raise Conflict(str(refused)) from refused
+        merge = match_candidate_accept(candidate=candidate, actor=request.user)
         if merge is None:
             raise Conflict("The profiles had already become one person; the pair is closed.")
         return Response(ProfileMergeOutput(merge).data, status=status.HTTP_201_CREATED)
@@ -115,10 +112,7 @@ class MatchCandidateRejectApi(APIView):
     @extend_schema(request=None, responses=MatchCandidateOutput)
     def post(self, request, candidate_id: int):
         candidate = match_candidate_get_for_user(user=request.user, candidate_id=candidate_id)
-        try:
-            candidate = match_candidate_reject(candidate=candidate, actor=request.user)
-        except MergeRefused as refused:
-            raise Conflict(str(refused)) from refused
+        candidate = match_candidate_reject(candidate=candidate, actor=request.user)
         return Response(MatchCandidateOutput(candidate).data)
 
 
@@ -136,10 +130,7 @@ class ProfileMergeUndoApi(APIView):
     @extend_schema(request=None, responses=ProfileMergeOutput)
     def post(self, request, merge_id: int):
         merge = profile_merge_get_for_user(user=request.user, merge_id=merge_id)
-        try:
-            merge = profile_merge_undo(merge=merge, actor=request.user)
-        except MergeRefused as refused:
-            raise Conflict(str(refused)) from refused
+        merge = profile_merge_undo(merge=merge, actor=request.user)
         return Response(ProfileMergeOutput(merge).data)
 
 

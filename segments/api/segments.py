@@ -13,7 +13,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import Conflict
+from config.errors import ChangedMeanwhile
 from governance.api import JobOutput
 from segments.api import segment_versions
 from segments.models import Schedule, Segment, SegmentKind, SegmentVersion
@@ -21,7 +21,7 @@ from segments.rule_segment_selectors import sensitive_attributes
 from segments.rules.catalogue import catalogue_as_dicts
 from segments.rules.validation import DefinitionInvalid
 from segments.segment_selectors import segment_get_for_user, segment_list
-from segments.services.rule_segment_checks import SegmentChangedMeanwhile, SegmentRefused
+from segments.services.rule_segment_checks import SegmentRefused
 from segments.services.rule_segment_refresh import rule_segment_refresh_request
 from segments.services.rule_segments import (
     PreviewTimedOut,
@@ -56,9 +56,7 @@ class SegmentErrors:
     def handle_exception(self, exc):
         if isinstance(exc, DefinitionInvalid):
             exc = DefinitionRejected(exc)
-        elif isinstance(exc, SegmentChangedMeanwhile):
-            exc = Conflict(str(exc))
-        elif isinstance(exc, SegmentRefused):
+        elif isinstance(exc, SegmentRefused) and not isinstance(exc, ChangedMeanwhile):  # that one is a 409
             exc = ValidationError({exc.field: [str(exc)]})
         elif isinstance(exc, PreviewTimedOut):
             exc = PreviewTooSlow(str(exc))

@@ -16,13 +16,14 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from config.errors import ChangedMeanwhile
 from governance.models import User
 from governance.services.audit import audit_record
 from segments.identity_selectors import source_rank
 from segments.models import MatchCandidate, Profile, ProfileMerge
 
 
-class MergeRefused(Exception):
+class MergeRefused(ChangedMeanwhile):
     """The merge or undo cannot happen as asked; the message says why, for the person who asked."""
 
 

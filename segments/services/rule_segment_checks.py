@@ -4,6 +4,7 @@ taken, a valid definition without cycles, and the sensitivity class its rules gi
 import re
 from typing import Any
 
+from config.errors import ChangedMeanwhile
 from segments.models import Segment, Sensitivity
 from segments.rule_segment_selectors import blocked_segment_terms, segment_graph, sensitive_attributes
 from segments.rules.catalogue import FIELDS_BY_NAME
@@ -20,7 +21,7 @@ class SegmentRefused(ValueError):
         self.field = field
 
 
-class SegmentChangedMeanwhile(SegmentRefused):
+class SegmentChangedMeanwhile(SegmentRefused, ChangedMeanwhile):
     """Someone saved the segment after the editor read it."""
 
 
