@@ -109,11 +109,11 @@ def _any_match(values: pd.Series, pattern: str) -> bool:
 
 
 def stripped(values: pd.Series) -> pd.Series:
-    """Surrounding spaces removed; one scan of the joined column decides whether any cell has them."""
-    # Python counts \x1f itself as a space: the class leaves it out, or every empty cell would match.
-    if re.search(r"(?:^|\x1f)[^\S\x1f]|[^\S\x1f](?:\x1f|$)", "\x1f".join(values.to_numpy())):
-        return values.str.strip()
-    return values
+    """Surrounding spaces removed from every cell (cells are strings, as the readers make them)."""
+    cells = values.to_numpy()
+    return pd.Series(
+        np.fromiter(map(str.strip, cells), dtype=object, count=len(cells)), index=values.index, dtype=object
+    )
 
 
 def _integers(numbers: pd.Series, missing: np.ndarray) -> pd.Series:

@@ -15,14 +15,22 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import psycopg2.errors
 from django.db import connection
 
 from segments.importing.formats import FileFormat
 from segments.importing.mapping import PROFILE_KINDS
 from segments.importing.readers import Chunk, read_chunks
-from segments.importing.validation import EVENT_COLUMNS, PROFILE_COLUMNS, ValidationContext, validate_chunk
+from segments.importing.validation import (
+    ERROR_COLUMNS,
+    EVENT_COLUMNS,
+    PROFILE_COLUMNS,
+    ValidationContext,
+    validate_chunk,
+)
 from segments.models import ErasureTombstone, ImportRun
 from segments.services import import_sql
+from segments.services.copy_out import copy_out
 from segments.services.tombstones import erasure_salt, external_id_kind
 
 Progress = Callable[[float, str], None]
@@ -34,6 +42,10 @@ CHUNK_ROWS = 500_000
 # PostgreSQL waits for the first chunk only: a small one starts it early, and the next ones double
 # up to CHUNK_ROWS, so that reading stays ahead of merging from the start.
 FIRST_ROWS = 50_000
+# Events loaded into a source that has none yet can only be new: chunks of such a file go straight
+# into segments_event by COPY, each row's person found in a map of customer ids read once, with no
+# staging and no merge. A file smaller than this is not worth reading that map for.
+DIRECT_MIN_BYTES = 4 * 1024**2
 
 
 @dataclass
@@ -65,15 +77,40 @@ class Prepared:
     rejected: int
     identity_keys: bool
     fraction: float
+    direct: bool = False  # stage_csv holds rows for segments_event itself
+    unknown: pd.Series | None = None  # direct: customer ids that no profile has, by row number
+
+
+class PeopleErasedMeanwhile(Exception):
+    """A person whose events a direct load was writing was erased after their id was read."""
+
+
+@dataclass(frozen=True)
+class DirectLoad:
+    """What a direct load of events needs: the source, and the profile id of each customer id."""
+
+    source_id: int
+    profile_ids: pd.Series  # index: customer ids of the profile source
 
 
 @dataclass
 class _Seen:
-    """Keys met earlier in the file, as 64-bit hashes: 80 MB for ten million keys instead of a gigabyte
-    of strings. A collision (odds about 3 in a million at that size) rejects a row as a repeat; it
-    can never merge two different rows."""
+    """Keys met earlier in the file, as a sorted array of their 64-bit hashes: 80 MB for ten million
+    keys instead of a gigabyte of strings. A collision (odds about 3 in a million at that size)
+    rejects a row as a repeat; it can never merge two different rows."""
 
-    hashes: set[int] = field(default_factory=set)
+    hashes: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.uint64))
+
+    def contains(self, hashes: np.ndarray) -> np.ndarray:
+        position = np.searchsorted(self.hashes, hashes)
+        found = np.zeros(len(hashes), dtype=bool)
+        inside = position < len(self.hashes)
+        found[inside] = self.hashes[position[inside]] == hashes[inside]
+        return found
+
+    def add(self, hashes: np.ndarray) -> None:
+        # Two sorted runs: the stable sort (timsort) merges them in one linear pass.
+        self.hashes = np.sort(np.concatenate([self.hashes, np.sort(hashes)]), kind="stable")
 
 
 def import_rows_merge(
@@ -106,12 +143,17 @@ def import_rows_merge(
     chunks = read_chunks(
         Path(run.file.path), file_format, name=run.original_name, chunk_rows=CHUNK_ROWS, first_rows=FIRST_ROWS
     )
-    prepared_chunks = (_prepare(chunk, mapping, context, seen, run.id, profiles) for chunk in chunks)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [IMPORT_LOCK, run.source_id])
         cursor.execute("SET LOCAL work_mem = '128MB'")
         cursor.execute("SET LOCAL jit = off")  # compiling these one-off statements costs more than it saves
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # checked per statement, not queued to commit
+        direct = None
+        if not profiles and run.size_bytes >= DIRECT_MIN_BYTES and not _has_events(cursor, run.source_id):
+            direct = DirectLoad(run.source_id, _profile_ids_by_customer_id(cursor, profile_source))
+        prepared_chunks = (
+            _prepare(chunk, mapping, context, seen, run.id, profiles, direct) for chunk in chunks
+        )
         # Dropped at the end: ON COMMIT DROP alone would keep them when the caller's transaction goes on.
         cursor.execute(import_sql.stage_create(stage))
         if profiles:
@@ -120,7 +162,11 @@ def import_rows_merge(
             counts.total += prepared.rows_read
             counts.rejected += prepared.rejected
             _copy(cursor, import_sql.REJECTED_COPY, prepared.rejected_csv)
-            if prepared.staged:
+            if prepared.direct:
+                inserted, rejected = _events_copy(cursor, params, prepared)
+                counts.inserted += inserted
+                counts.rejected += rejected
+            elif prepared.staged:
                 cursor.execute("TRUNCATE import_stage")
                 _copy(cursor, import_sql.stage_copy(stage), prepared.stage_csv)
                 if profiles:
@@ -166,8 +212,48 @@ def _events_merge(
     return cursor.fetchone()
 
 
+def _has_events(cursor, source_id: int) -> bool:
+    cursor.execute("SELECT EXISTS (SELECT 1 FROM segments_event WHERE source_id = %s)", [source_id])
+    return cursor.fetchone()[0]
+
+
+def _profile_ids_by_customer_id(cursor, source_id: int) -> pd.Series:
+    raw = copy_out(
+        f"SELECT external_id, id FROM segments_profile WHERE source_id = {int(source_id)}",
+        "FORMAT csv",
+        cursor=cursor.cursor,
+    )
+    frame = pd.read_csv(
+        io.BytesIO(raw), names=["key", "id"], dtype={"key": str, "id": np.int64}, keep_default_na=False
+    )
+    return pd.Series(frame["id"].to_numpy(), index=pd.Index(frame["key"], dtype=object))
+
+
+def _events_copy(cursor, params: dict, prepared: Prepared) -> tuple[int, int]:
+    """(inserted, rejected) of a direct chunk: its events COPYed, its unknown people rejected."""
+    try:
+        _copy(cursor, import_sql.EVENT_COPY, prepared.stage_csv)
+    except psycopg2.errors.ForeignKeyViolation as error:  # the statement-level check on events
+        raise PeopleErasedMeanwhile(
+            "some people in this file were erased while it was importing. Start it again."
+        ) from error
+    unknown = prepared.unknown
+    if len(unknown):
+        cursor.execute(
+            import_sql.UNKNOWN_CUSTOMERS_REJECT,
+            {**params, "rows": unknown.index.tolist(), "keys": unknown.tolist()},
+        )
+    return prepared.staged - len(unknown), len(unknown)
+
+
 def _prepare(
-    chunk: Chunk, mapping: dict, context: ValidationContext, seen: _Seen, run_id: int, profiles: bool
+    chunk: Chunk,
+    mapping: dict,
+    context: ValidationContext,
+    seen: _Seen,
+    run_id: int,
+    profiles: bool,
+    direct: DirectLoad | None,
 ) -> Prepared:
     validated = validate_chunk(chunk.frame, mapping, context)
     clean = validated.clean
@@ -180,6 +266,19 @@ def _prepare(
     errors = pd.concat(problems, ignore_index=True)
     columns = PROFILE_COLUMNS if profiles else EVENT_COLUMNS
     identity_keys = False if profiles else bool((clean["profile_kind"] != "external_id").any())
+    if direct is not None and not identity_keys:
+        rows, unknown = _events_with_profiles(clean, direct)
+        return Prepared(
+            rows_read=chunk.rows_read,
+            stage_csv=_csv(rows, index=False),
+            staged=len(clean),
+            rejected_csv=_rejected_csv(errors, run_id),
+            rejected=int(errors["row"].nunique()),
+            identity_keys=False,
+            fraction=chunk.fraction,
+            direct=True,
+            unknown=unknown,
+        )
     return Prepared(
         rows_read=chunk.rows_read,
         stage_csv=_csv(clean[list(columns)], index=True),
@@ -191,20 +290,36 @@ def _prepare(
     )
 
 
+def _events_with_profiles(clean: pd.DataFrame, direct: DirectLoad) -> tuple[pd.DataFrame, pd.Series]:
+    """The rows of segments_event for the rows whose person is known (in import_sql.EVENT_COPY's
+    column order), and the customer ids of the rest."""
+    found = direct.profile_ids.index.get_indexer(clean["profile_key"])
+    known = found >= 0
+    rows = clean[known]
+    events = pd.DataFrame(
+        {
+            "profile_id": direct.profile_ids.to_numpy()[found[known]].astype(str).astype(object),
+            "source_id": str(direct.source_id),
+            **{column: rows[column] for column in import_sql.EVENT_COPY_COLUMNS[2:]},
+        },
+        index=rows.index,
+    )
+    return events, clean["profile_key"][~known]
+
+
 def _repeats_removed(clean: pd.DataFrame, seen: _Seen) -> tuple[pd.DataFrame, pd.DataFrame]:
     keys = clean["external_id"]
     hashes = pd.util.hash_array(keys.to_numpy(dtype=object))
-    earlier_chunk = np.fromiter((int(h) in seen.hashes for h in hashes), dtype=bool, count=len(hashes))
-    in_chunk = keys.duplicated(keep="first").to_numpy()
-    repeat = earlier_chunk | in_chunk
-    seen.hashes.update(int(h) for h in hashes[~repeat])
-    first_row = pd.Series(
-        keys.index[~keys.duplicated(keep="first").to_numpy()], index=keys[~keys.duplicated()]
-    )
+    in_chunk = pd.Index(hashes).duplicated(keep="first")
+    repeat = in_chunk | seen.contains(hashes)
+    seen.add(hashes[~repeat])
+    if not repeat.any():
+        return clean, pd.DataFrame(columns=ERROR_COLUMNS)
+    first_row = dict(zip(keys.to_numpy()[~in_chunk], keys.index[~in_chunk], strict=True))
     repeated = keys[repeat]
     reasons = [
         f"repeats the key of row {first_row[key]}"
-        if dup and key in first_row.index and first_row[key] < row
+        if dup and key in first_row and first_row[key] < row
         else "repeats the key of an earlier row"
         for row, key, dup in zip(repeated.index, repeated, in_chunk[repeat], strict=True)
     ]

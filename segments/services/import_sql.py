@@ -127,6 +127,34 @@ PROFILES_COUNT = """
         AS changed"""
 
 
+# A direct load's rows: new events of a source that had none, their people already known.
+EVENT_COPY_COLUMNS = (
+    "profile_id",
+    "source_id",
+    "platform",
+    "event_type",
+    "occurred_at",
+    "external_id",
+    "amount",
+    *EVENT_TEXT,
+)
+EVENT_COPY = (
+    f"COPY segments_event ({', '.join(EVENT_COPY_COLUMNS)}) FROM STDIN "
+    f"WITH (FORMAT csv, FORCE_NOT_NULL ({', '.join(EVENT_TEXT)}))"
+)
+UNKNOWN_CUSTOMERS_REJECT = f"""
+    INSERT INTO segments_rejectedrow (run_id, row_number, "column", value, reason)
+    SELECT %(run)s, row_number, %(key_column)s,
+           CASE WHEN erased THEN '' ELSE left(key, 255) END,
+           CASE WHEN erased THEN '{ERASED}' ELSE %(unknown_reason)s END
+    FROM (
+        SELECT u.row_number, u.key, EXISTS (
+            SELECT 1 FROM segments_erasuretombstone t WHERE t.kind = %(external_kind)s
+            AND t.identifier_hash = {identifier_hash_sql("%(external_kind)s", "u.key")}) AS erased
+        FROM unnest(%(rows)s::bigint[], %(keys)s::text[]) AS u(row_number, key)
+    ) AS unknown"""
+
+
 def events_profiles_create() -> str:
     """People named by a handle (a commenter) that no profile has yet get a profile in this source,
     keyed "<kind>:<value>", with that identity; erased people do not. An unknown email or phone is
