@@ -153,13 +153,14 @@ def _events(
     index = frame.index
     nothing = pd.Series(None, index=index, dtype=object)
     clean = pd.DataFrame({name: fields.get(name, nothing) for name in EVENT_COLUMNS}, index=index)
-    clean["profile_kind"], clean["profile_key"] = None, None
+    key, key_kind = np.full(len(index), None, dtype=object), np.full(len(index), None, dtype=object)
     for field in reversed(PROFILE_KEY_FIELDS):  # the customer id first, then email, phone, handle
         if field in fields:
-            present = fields[field].notna()
-            clean.loc[present, "profile_key"] = fields[field][present]
-            kind = KEY_KINDS[field] if field != "profile_handle" else context.handle_kind
-            clean.loc[present, "profile_kind"] = kind
+            values = fields[field].to_numpy(dtype=object)
+            present = ~pd.isna(values)
+            key[present] = values[present]
+            key_kind[present] = KEY_KINDS[field] if field != "profile_handle" else context.handle_kind
+    clean["profile_kind"], clean["profile_key"] = key_kind, key
     default_type = mapping.get("event_type") or DEFAULT_EVENT_TYPE.get(context.record_kind, "")
     if default_type:
         clean["event_type"] = clean["event_type"].fillna(default_type)

@@ -34,6 +34,7 @@ from segments.services.copy_out import copy_out
 from segments.services.tombstones import erasure_salt, external_id_kind
 
 Progress = Callable[[float, str], None]
+_SPECIAL_CHARACTERS = ('"', ",", "\r", "\n")
 _SPECIAL = re.compile(r'[",\r\n]')
 IMPORT_LOCK = 7_310  # pg_advisory_xact_lock namespace: one import at a time per source
 # Each chunk's merge reads the source's profiles once (a hash join), so chunks are large; two of them
@@ -46,6 +47,9 @@ FIRST_ROWS = 50_000
 # into segments_event by COPY, each row's person found in a map of customer ids read once, with no
 # staging and no merge. A file smaller than this is not worth reading that map for.
 DIRECT_MIN_BYTES = 4 * 1024**2
+# Nor is there a join per chunk, so its chunks stay smaller: the last one, which PostgreSQL takes
+# alone after reading has ended, is short.
+DIRECT_CHUNK_ROWS = 200_000
 
 
 @dataclass
@@ -99,7 +103,7 @@ class _Seen:
     keys instead of a gigabyte of strings. A collision (odds about 3 in a million at that size)
     rejects a row as a repeat; it can never merge two different rows."""
 
-    hashes: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.uint64))
+    hashes: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
     def contains(self, hashes: np.ndarray) -> np.ndarray:
         position = np.searchsorted(self.hashes, hashes)
@@ -140,9 +144,6 @@ def import_rows_merge(
     counts = Counts()
     seen = _Seen()
     file_format = FileFormat(run.file_format, run.encoding, run.delimiter)
-    chunks = read_chunks(
-        Path(run.file.path), file_format, name=run.original_name, chunk_rows=CHUNK_ROWS, first_rows=FIRST_ROWS
-    )
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [IMPORT_LOCK, run.source_id])
         cursor.execute("SET LOCAL work_mem = '128MB'")
@@ -151,6 +152,13 @@ def import_rows_merge(
         direct = None
         if not profiles and run.size_bytes >= DIRECT_MIN_BYTES and not _has_events(cursor, run.source_id):
             direct = DirectLoad(run.source_id, _profile_ids_by_customer_id(cursor, profile_source))
+        chunks = read_chunks(
+            Path(run.file.path),
+            file_format,
+            name=run.original_name,
+            chunk_rows=DIRECT_CHUNK_ROWS if direct else CHUNK_ROWS,
+            first_rows=FIRST_ROWS,
+        )
         prepared_chunks = (
             _prepare(chunk, mapping, context, seen, run.id, profiles, direct) for chunk in chunks
         )
@@ -270,7 +278,7 @@ def _prepare(
         rows, unknown = _events_with_profiles(clean, direct)
         return Prepared(
             rows_read=chunk.rows_read,
-            stage_csv=_csv(rows, index=False),
+            stage_csv=_csv_of_columns(rows),
             staged=len(clean),
             rejected_csv=_rejected_csv(errors, run_id),
             rejected=int(errors["row"].nunique()),
@@ -290,26 +298,27 @@ def _prepare(
     )
 
 
-def _events_with_profiles(clean: pd.DataFrame, direct: DirectLoad) -> tuple[pd.DataFrame, pd.Series]:
-    """The rows of segments_event for the rows whose person is known (in import_sql.EVENT_COPY's
-    column order), and the customer ids of the rest."""
+def _events_with_profiles(clean: pd.DataFrame, direct: DirectLoad) -> tuple[list[np.ndarray], pd.Series]:
+    """The columns of segments_event (import_sql.EVENT_COPY_COLUMNS) for the rows whose person is
+    known, and the customer ids of the rest."""
     found = direct.profile_ids.index.get_indexer(clean["profile_key"])
     known = found >= 0
-    rows = clean[known]
-    events = pd.DataFrame(
-        {
-            "profile_id": direct.profile_ids.to_numpy()[found[known]].astype(str).astype(object),
-            "source_id": str(direct.source_id),
-            **{column: rows[column] for column in import_sql.EVENT_COPY_COLUMNS[2:]},
-        },
-        index=rows.index,
-    )
-    return events, clean["profile_key"][~known]
+    everyone = bool(known.all())
+    profile_ids = direct.profile_ids.to_numpy()[found if everyone else found[known]]
+    columns = [
+        np.fromiter(map(str, profile_ids.tolist()), dtype=object, count=len(profile_ids)),
+        np.full(len(profile_ids), str(direct.source_id), dtype=object),
+    ]
+    for name in import_sql.EVENT_COPY_COLUMNS[2:]:
+        values = clean[name].to_numpy(dtype=object)
+        columns.append(values if everyone else values[known])
+    return columns, clean["profile_key"][~known]
 
 
 def _repeats_removed(clean: pd.DataFrame, seen: _Seen) -> tuple[pd.DataFrame, pd.DataFrame]:
     keys = clean["external_id"]
-    hashes = pd.util.hash_array(keys.to_numpy(dtype=object))
+    # Python's own string hash: one import lives in one process, so its per-process seed is harmless.
+    hashes = np.fromiter(map(hash, keys.to_numpy(dtype=object)), dtype=np.int64, count=len(keys))
     in_chunk = pd.Index(hashes).duplicated(keep="first")
     repeat = in_chunk | seen.contains(hashes)
     seen.add(hashes[~repeat])
@@ -335,13 +344,20 @@ def _repeats_removed(clean: pd.DataFrame, seen: _Seen) -> tuple[pd.DataFrame, pd
 
 
 def _csv(frame: pd.DataFrame, *, index: bool) -> bytes:
-    """CSV for COPY, with the row number first: None and "" are both written as nothing, which COPY
-    reads as NULL. Built from whole columns: several times faster than DataFrame.to_csv here."""
+    """CSV for COPY, with the row number first when `index`."""
     if frame.empty:
         return b""
-    fields = [list(map(str, frame.index))] if index else []
-    for column in frame.columns:
-        values = frame[column].to_numpy(dtype=object)
+    numbers = [np.fromiter(map(str, frame.index.tolist()), dtype=object, count=len(frame))] if index else []
+    return _csv_of_columns(numbers + [frame[column].to_numpy(dtype=object) for column in frame.columns])
+
+
+def _csv_of_columns(columns: list[np.ndarray]) -> bytes:
+    """CSV for COPY of these columns: None and "" are both written as nothing, which COPY reads as
+    NULL. Built from whole columns: several times faster than DataFrame.to_csv here."""
+    if not len(columns[0]):
+        return b""
+    fields = []
+    for values in columns:
         missing = pd.isna(values)
         present = values[~missing]
         if present.size and not isinstance(present[0], str):  # numbers: birth years
@@ -350,7 +366,8 @@ def _csv(frame: pd.DataFrame, *, index: bool) -> bytes:
             )
         elif missing.any():
             values = np.where(missing, "", values)
-        if _SPECIAL.search("\x1f".join(values)):
+        joined = "\x1f".join(values)
+        if any(special in joined for special in _SPECIAL_CHARACTERS):
             special = pd.Series(values).str.contains(_SPECIAL.pattern, regex=True).to_numpy()
             values = values.copy()
             values[special] = ['"' + value.replace('"', '""') + '"' for value in values[special]]

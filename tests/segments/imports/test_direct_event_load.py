@@ -29,6 +29,7 @@ FIELDS = {"email": "profile_email", "note": "text"}
 def calls(monkeypatch):
     """Small chunks, direct loads at any size, and which path each chunk took."""
     monkeypatch.setattr(import_merge, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(import_merge, "DIRECT_CHUNK_ROWS", 3)
     monkeypatch.setattr(import_merge, "FIRST_ROWS", 2)
     monkeypatch.setattr(import_merge, "DIRECT_MIN_BYTES", 0)
     taken = {"direct": 0, "merged": 0}
