@@ -73,7 +73,11 @@ class Profile(models.Model):
     """One person as the product knows them."""
 
     id = models.BigAutoField(primary_key=True)
-    source = models.ForeignKey(DataSource, on_delete=models.PROTECT, related_name="profiles")
+    # Found through profile_unique_per_source, which leads with the source; checked by a trigger
+    # (segments migration 0012).
+    source = models.ForeignKey(
+        DataSource, on_delete=models.PROTECT, db_constraint=False, db_index=False, related_name="profiles"
+    )
     external_id = models.CharField(max_length=100, help_text="The person's key in the source.")
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
@@ -89,6 +93,7 @@ class Profile(models.Model):
         on_delete=models.SET_NULL,
         related_name="absorbed",
         help_text="Set when identity resolution found this to be the same person as another profile.",
+        db_index=False,  # profile_merged_into holds the few profiles that have it
     )
 
     class Meta:
@@ -119,8 +124,11 @@ class Identity(models.Model):
     """An identifier of a person on a platform, normalised (lower-cased email, E.164 phone)."""
 
     id = models.BigAutoField(primary_key=True)
-    # Indexed by identity_unique_per_profile, whose first column it is.
-    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="identities", db_index=False)
+    # Indexed by identity_unique_per_profile, whose first column it is. Checked, and deleted with
+    # its profile, by triggers (segments migration 0012).
+    profile = models.ForeignKey(
+        Profile, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="identities"
+    )
     kind = models.CharField(max_length=20, choices=IdentityKind.choices)
     value = models.CharField(max_length=254)
 
@@ -189,11 +197,14 @@ class Consent(models.Model):
     """What a person agreed to, for one purpose, as recorded by a source."""
 
     id = models.BigAutoField(primary_key=True)
-    # Indexed by consent_one_per_purpose, whose first column it is.
-    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="consents", db_index=False)
+    # Indexed by consent_one_per_purpose, whose first column it is. Both keys are checked, and
+    # consents deleted with their profile, by triggers (segments migration 0012).
+    profile = models.ForeignKey(
+        Profile, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="consents"
+    )
     purpose = models.CharField(max_length=20, choices=ConsentPurpose.choices)
     granted = models.BooleanField()
-    source = models.ForeignKey(DataSource, on_delete=models.PROTECT, related_name="+")
+    source = models.ForeignKey(DataSource, on_delete=models.PROTECT, db_constraint=False, related_name="+")
     recorded_at = models.DateTimeField()
     expires_at = models.DateTimeField(null=True, blank=True)
 
