@@ -1,13 +1,13 @@
 """Running an import: chunks of the file are read, validated and formatted in a thread while
 PostgreSQL merges the previous chunk, all in the caller's one transaction.
 
-Each chunk is COPYed into a TEMP staging table and merged by natural key with set-based SQL; the
-rows it cannot take are COPYed into segments_rejectedrow. A row whose key already appeared earlier
-in the file is rejected as a repeat (the first one counts), so the counts always add up:
-inserted + updated + unchanged + rejected = total."""
+Each chunk is COPYed into a TEMP staging table and merged by natural key with set-based SQL, or,
+in a first load into a source that has no such rows yet, COPYed straight into the product's tables
+(import_direct); the rows it cannot take are COPYed into segments_rejectedrow. A row whose key
+already appeared earlier in the file is rejected as a repeat (the first one counts), so the counts
+always add up: inserted + updated + unchanged + rejected = total."""
 
 import io
-import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -15,7 +15,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import psycopg2.errors
 from django.db import connection
 
 from segments.importing.formats import FileFormat
@@ -30,12 +29,19 @@ from segments.importing.validation import (
 )
 from segments.models import ErasureTombstone, ImportRun
 from segments.services import import_sql
-from segments.services.copy_out import copy_out
+from segments.services.copy_csv import csv_of_frame
+from segments.services.import_direct import (
+    DIRECT_CHUNK_ROWS,
+    DIRECT_MIN_BYTES,
+    DirectChunk,
+    DirectEvents,
+    DirectProfiles,
+    direct_chunk_write,
+    source_is_empty,
+)
 from segments.services.tombstones import erasure_salt, external_id_kind
 
 Progress = Callable[[float, str], None]
-_SPECIAL_CHARACTERS = ('"', ",", "\r", "\n")
-_SPECIAL = re.compile(r'[",\r\n]')
 IMPORT_LOCK = 7_310  # pg_advisory_xact_lock namespace: one import at a time per source
 # Each chunk's merge reads the source's profiles once (a hash join), so chunks are large; two of them
 # (the one merging, the one being read) take about 1 GB of memory in the worker.
@@ -43,13 +49,6 @@ CHUNK_ROWS = 500_000
 # PostgreSQL waits for the first chunk only: a small one starts it early, and the next ones double
 # up to CHUNK_ROWS, so that reading stays ahead of merging from the start.
 FIRST_ROWS = 50_000
-# Events loaded into a source that has none yet can only be new: chunks of such a file go straight
-# into segments_event by COPY, each row's person found in a map of customer ids read once, with no
-# staging and no merge. A file smaller than this is not worth reading that map for.
-DIRECT_MIN_BYTES = 4 * 1024**2
-# Nor is there a join per chunk, so its chunks stay smaller: the last one, which PostgreSQL takes
-# alone after reading has ended, is short.
-DIRECT_CHUNK_ROWS = 200_000
 
 
 @dataclass
@@ -81,20 +80,7 @@ class Prepared:
     rejected: int
     identity_keys: bool
     fraction: float
-    direct: bool = False  # stage_csv holds rows for segments_event itself
-    unknown: pd.Series | None = None  # direct: customer ids that no profile has, by row number
-
-
-class PeopleErasedMeanwhile(Exception):
-    """A person whose events a direct load was writing was erased after their id was read."""
-
-
-@dataclass(frozen=True)
-class DirectLoad:
-    """What a direct load of events needs: the source, and the profile id of each customer id."""
-
-    source_id: int
-    profile_ids: pd.Series  # index: customer ids of the profile source
+    direct: DirectChunk | None = None  # a first load's chunk, written by COPY instead of staged
 
 
 @dataclass
@@ -149,9 +135,7 @@ def import_rows_merge(
         cursor.execute("SET LOCAL work_mem = '128MB'")
         cursor.execute("SET LOCAL jit = off")  # compiling these one-off statements costs more than it saves
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # checked per statement, not queued to commit
-        direct = None
-        if not profiles and run.size_bytes >= DIRECT_MIN_BYTES and not _has_events(cursor, run.source_id):
-            direct = DirectLoad(run.source_id, _profile_ids_by_customer_id(cursor, profile_source))
+        direct = _first_load(cursor, run, params, mapped, context)
         chunks = read_chunks(
             Path(run.file.path),
             file_format,
@@ -166,31 +150,54 @@ def import_rows_merge(
         cursor.execute(import_sql.stage_create(stage))
         if profiles:
             cursor.execute(import_sql.CHANGED_CREATE)
-        for prepared in _made_ahead(prepared_chunks):
-            counts.total += prepared.rows_read
-            counts.rejected += prepared.rejected
-            _copy(cursor, import_sql.REJECTED_COPY, prepared.rejected_csv)
-            if prepared.direct:
-                inserted, rejected = _events_copy(cursor, params, prepared)
-                counts.inserted += inserted
-                counts.rejected += rejected
-            elif prepared.staged:
-                cursor.execute("TRUNCATE import_stage")
-                _copy(cursor, import_sql.stage_copy(stage), prepared.stage_csv)
-                if profiles:
-                    merged = _profiles_merge(cursor, params, mapped, tombstones)
-                else:
-                    merged = _events_merge(cursor, params, mapped, relative_time, tombstones, prepared)
-                inserted, updated, rejected = merged
-                counts.inserted += inserted
-                counts.updated += updated
-                counts.rejected += rejected
-                counts.unchanged += prepared.staged - inserted - updated - rejected
-            progress(5 + 94 * prepared.fraction, f"Read {counts.total:,} rows")
+        made = _made_ahead(prepared_chunks)
+        try:
+            for prepared in made:
+                counts.total += prepared.rows_read
+                counts.rejected += prepared.rejected
+                _copy(cursor, import_sql.REJECTED_COPY, prepared.rejected_csv)
+                if prepared.direct is not None:
+                    inserted, rejected = direct_chunk_write(cursor, params, prepared.direct)
+                    counts.inserted += inserted
+                    counts.rejected += rejected
+                elif prepared.staged:
+                    cursor.execute("TRUNCATE import_stage")
+                    _copy(cursor, import_sql.stage_copy(stage), prepared.stage_csv)
+                    if profiles:
+                        merged = _profiles_merge(cursor, params, mapped, tombstones)
+                    else:
+                        merged = _events_merge(cursor, params, mapped, relative_time, tombstones, prepared)
+                    inserted, updated, rejected = merged
+                    counts.inserted += inserted
+                    counts.updated += updated
+                    counts.rejected += rejected
+                    counts.unchanged += prepared.staged - inserted - updated - rejected
+                progress(5 + 94 * prepared.fraction, f"Read {counts.total:,} rows")
+        finally:
+            made.close()  # the thread is done before the connection it may hold closes
+            if isinstance(direct, DirectProfiles):
+                direct.close()
         cursor.execute("DROP TABLE import_stage")
         if profiles:
             cursor.execute("DROP TABLE import_changed")
     return counts
+
+
+def _first_load(
+    cursor, run: ImportRun, params: dict, mapped: set[str], context: ValidationContext
+) -> DirectEvents | DirectProfiles | None:
+    """How a first load of this run's rows would go, when its source has none of them yet."""
+    if run.size_bytes < DIRECT_MIN_BYTES:
+        return None
+    if run.record_kind in PROFILE_KINDS:
+        if not source_is_empty(cursor, table="segments_profile", source_id=run.source_id):
+            return None
+        return DirectProfiles(
+            source_id=run.source_id, now=context.now, external_kind=params["external_kind"], mapped=mapped
+        )
+    if not source_is_empty(cursor, table="segments_event", source_id=run.source_id):
+        return None
+    return DirectEvents.read(cursor, source_id=run.source_id, profile_source_id=params["profile_source"])
 
 
 def _profiles_merge(cursor, params: dict, mapped: set[str], tombstones: bool) -> tuple[int, int, int]:
@@ -220,40 +227,6 @@ def _events_merge(
     return cursor.fetchone()
 
 
-def _has_events(cursor, source_id: int) -> bool:
-    cursor.execute("SELECT EXISTS (SELECT 1 FROM segments_event WHERE source_id = %s)", [source_id])
-    return cursor.fetchone()[0]
-
-
-def _profile_ids_by_customer_id(cursor, source_id: int) -> pd.Series:
-    raw = copy_out(
-        f"SELECT external_id, id FROM segments_profile WHERE source_id = {int(source_id)}",
-        "FORMAT csv",
-        cursor=cursor.cursor,
-    )
-    frame = pd.read_csv(
-        io.BytesIO(raw), names=["key", "id"], dtype={"key": str, "id": np.int64}, keep_default_na=False
-    )
-    return pd.Series(frame["id"].to_numpy(), index=pd.Index(frame["key"], dtype=object))
-
-
-def _events_copy(cursor, params: dict, prepared: Prepared) -> tuple[int, int]:
-    """(inserted, rejected) of a direct chunk: its events COPYed, its unknown people rejected."""
-    try:
-        _copy(cursor, import_sql.EVENT_COPY, prepared.stage_csv)
-    except psycopg2.errors.ForeignKeyViolation as error:  # the statement-level check on events
-        raise PeopleErasedMeanwhile(
-            "some people in this file were erased while it was importing. Start it again."
-        ) from error
-    unknown = prepared.unknown
-    if len(unknown):
-        cursor.execute(
-            import_sql.UNKNOWN_CUSTOMERS_REJECT,
-            {**params, "rows": unknown.index.tolist(), "keys": unknown.tolist()},
-        )
-    return prepared.staged - len(unknown), len(unknown)
-
-
 def _prepare(
     chunk: Chunk,
     mapping: dict,
@@ -261,7 +234,7 @@ def _prepare(
     seen: _Seen,
     run_id: int,
     profiles: bool,
-    direct: DirectLoad | None,
+    direct: DirectEvents | DirectProfiles | None,
 ) -> Prepared:
     validated = validate_chunk(chunk.frame, mapping, context)
     clean = validated.clean
@@ -274,22 +247,29 @@ def _prepare(
     errors = pd.concat(problems, ignore_index=True)
     columns = PROFILE_COLUMNS if profiles else EVENT_COLUMNS
     identity_keys = False if profiles else bool((clean["profile_kind"] != "external_id").any())
-    if direct is not None and not identity_keys:
-        rows, unknown = _events_with_profiles(clean, direct)
+    first_load = None
+    if isinstance(direct, DirectProfiles):
+        erased = direct.erased_rows(clean)
+        if erased.any():
+            errors = pd.concat([errors, _erased(clean.index[erased])], ignore_index=True)
+            clean = clean[~erased]
+        first_load = direct.chunk(clean)
+    elif direct is not None and not identity_keys:  # rows keyed by email, phone or handle are merged
+        first_load = direct.chunk(clean)
+    if first_load is not None:
         return Prepared(
             rows_read=chunk.rows_read,
-            stage_csv=_csv_of_columns(rows),
-            staged=len(clean),
+            stage_csv=b"",
+            staged=0,
             rejected_csv=_rejected_csv(errors, run_id),
             rejected=int(errors["row"].nunique()),
             identity_keys=False,
             fraction=chunk.fraction,
-            direct=True,
-            unknown=unknown,
+            direct=first_load,
         )
     return Prepared(
         rows_read=chunk.rows_read,
-        stage_csv=_csv(clean[list(columns)], index=True),
+        stage_csv=csv_of_frame(clean[list(columns)], index=True),
         staged=len(clean),
         rejected_csv=_rejected_csv(errors, run_id),
         rejected=int(errors["row"].nunique()),
@@ -298,21 +278,9 @@ def _prepare(
     )
 
 
-def _events_with_profiles(clean: pd.DataFrame, direct: DirectLoad) -> tuple[list[np.ndarray], pd.Series]:
-    """The columns of segments_event (import_sql.EVENT_COPY_COLUMNS) for the rows whose person is
-    known, and the customer ids of the rest."""
-    found = direct.profile_ids.index.get_indexer(clean["profile_key"])
-    known = found >= 0
-    everyone = bool(known.all())
-    profile_ids = direct.profile_ids.to_numpy()[found if everyone else found[known]]
-    columns = [
-        np.fromiter(map(str, profile_ids.tolist()), dtype=object, count=len(profile_ids)),
-        np.full(len(profile_ids), str(direct.source_id), dtype=object),
-    ]
-    for name in import_sql.EVENT_COPY_COLUMNS[2:]:
-        values = clean[name].to_numpy(dtype=object)
-        columns.append(values if everyone else values[known])
-    return columns, clean["profile_key"][~known]
+def _erased(rows: pd.Index) -> pd.DataFrame:
+    """Rejections of erased people that name nothing, as the merge makes them."""
+    return pd.DataFrame({"row": rows.to_numpy(), "column": "", "value": "", "reason": import_sql.ERASED})
 
 
 def _repeats_removed(clean: pd.DataFrame, seen: _Seen) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -341,38 +309,6 @@ def _repeats_removed(clean: pd.DataFrame, seen: _Seen) -> tuple[pd.DataFrame, pd
         }
     )
     return clean[~repeat], rejected
-
-
-def _csv(frame: pd.DataFrame, *, index: bool) -> bytes:
-    """CSV for COPY, with the row number first when `index`."""
-    if frame.empty:
-        return b""
-    numbers = [np.fromiter(map(str, frame.index.tolist()), dtype=object, count=len(frame))] if index else []
-    return _csv_of_columns(numbers + [frame[column].to_numpy(dtype=object) for column in frame.columns])
-
-
-def _csv_of_columns(columns: list[np.ndarray]) -> bytes:
-    """CSV for COPY of these columns: None and "" are both written as nothing, which COPY reads as
-    NULL. Built from whole columns: several times faster than DataFrame.to_csv here."""
-    if not len(columns[0]):
-        return b""
-    fields = []
-    for values in columns:
-        missing = pd.isna(values)
-        present = values[~missing]
-        if present.size and not isinstance(present[0], str):  # numbers: birth years
-            values = np.array(
-                ["" if gone else str(value) for value, gone in zip(values, missing, strict=True)]
-            )
-        elif missing.any():
-            values = np.where(missing, "", values)
-        joined = "\x1f".join(values)
-        if any(special in joined for special in _SPECIAL_CHARACTERS):
-            special = pd.Series(values).str.contains(_SPECIAL.pattern, regex=True).to_numpy()
-            values = values.copy()
-            values[special] = ['"' + value.replace('"', '""') + '"' for value in values[special]]
-        fields.append(values)
-    return ("\n".join(map(",".join, zip(*fields, strict=True))) + "\n").encode()
 
 
 def _rejected_csv(errors: pd.DataFrame, run_id: int) -> bytes:

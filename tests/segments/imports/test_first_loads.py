@@ -1,10 +1,11 @@
-"""Events loaded into a source that has none yet go straight into segments_event by COPY: the same
-outcome as the staged merge, row for row, and nothing kept when it fails."""
+"""First loads: rows bound for a source that has none of their kind yet go straight into the
+product's tables by COPY, with the same outcome as the staged merge, row for row, and nothing kept
+when they fail."""
 
 import pytest
 
-from segments.models import Event, Identity, ImportRun, ImportStatus, Profile, RejectedRow
-from segments.services import import_merge
+from segments.models import Consent, Event, Identity, ImportRun, ImportStatus, Profile, RejectedRow
+from segments.services import import_direct, import_merge
 from segments.services.tombstones import tombstones_record
 from tests.factories import DataSourceFactory, ProfileFactory
 
@@ -33,7 +34,7 @@ def calls(monkeypatch):
     monkeypatch.setattr(import_merge, "FIRST_ROWS", 2)
     monkeypatch.setattr(import_merge, "DIRECT_MIN_BYTES", 0)
     taken = {"direct": 0, "merged": 0}
-    real_copy, real_merge = import_merge._events_copy, import_merge._events_merge
+    real_copy, real_merge = import_merge.direct_chunk_write, import_merge._events_merge
 
     def copy(*args):
         taken["direct"] += 1
@@ -43,7 +44,7 @@ def calls(monkeypatch):
         taken["merged"] += 1
         return real_merge(*args)
 
-    monkeypatch.setattr(import_merge, "_events_copy", copy)
+    monkeypatch.setattr(import_merge, "direct_chunk_write", copy)
     monkeypatch.setattr(import_merge, "_events_merge", merge)
     return taken
 
@@ -74,7 +75,7 @@ def outcome(run):
     return events, rejected, counts
 
 
-def test_a_first_load_copies_and_matches_the_merge_row_for_row(crm, imported, calls, monkeypatch):
+def test_a_first_load_of_events_matches_the_merge_row_for_row(crm, imported, calls, monkeypatch):
     people(crm)
     direct = imported(crm, "transactions", EVENTS.encode(), fields=FIELDS)
     assert direct.status == ImportStatus.SUCCEEDED, direct.error
@@ -108,7 +109,7 @@ def import_merge_unknown_reason() -> str:
     return "no profile has this customer id or identifier; import the profiles first"
 
 
-def test_uploading_it_again_merges_and_adds_nothing(crm, imported, calls):
+def test_uploading_events_again_merges_and_adds_nothing(crm, imported, calls):
     people(crm)
     imported(crm, "transactions", EVENTS.encode(), fields=FIELDS)
     direct_chunks = calls["direct"]
@@ -132,15 +133,15 @@ def test_a_person_erased_after_the_customer_ids_were_read_fails_the_load_whole(
     crm, imported, calls, monkeypatch
 ):
     people(crm)
-    real_read = import_merge._profile_ids_by_customer_id
+    real_read = import_direct.DirectEvents.read
 
-    def read_then_erase(cursor, source_id):
-        profile_ids = real_read(cursor, source_id)
+    def read_then_erase(cursor, **sources):
+        direct = real_read(cursor, **sources)
         Profile.objects.filter(source=crm, external_id="C2").delete()
-        return profile_ids
+        return direct
 
-    monkeypatch.setattr(import_merge, "_profile_ids_by_customer_id", read_then_erase)
-    with pytest.raises(import_merge.PeopleErasedMeanwhile):
+    monkeypatch.setattr(import_merge.DirectEvents, "read", read_then_erase)
+    with pytest.raises(import_direct.PeopleErasedMeanwhile):
         imported(crm, "transactions", EVENTS.encode(), fields=FIELDS)
     run = ImportRun.objects.get()
     assert run.status == ImportStatus.FAILED
@@ -149,3 +150,85 @@ def test_a_person_erased_after_the_customer_ids_were_read_fails_the_load_whole(
         "some people in this file were erased while it was importing. Start it again."
     )
     assert not Event.objects.exists() and not RejectedRow.objects.filter(run=run).exists()
+
+
+PEOPLE = (
+    "Customer ID,First name,Last name,Email,Phone,Marketing consent,Analytics consent,Birth year,City\n"
+    "C1,Ada,Lovelace,ada@example.com,07700 900123,yes,no,1985,Leeds\n"
+    "C2,Bob,,BOB@example.com,,no,,,\n"
+    "C3,Cy,,not-an-email,,yes,,1990,\n"
+    "C1,Ada again,,ada2@example.com,,yes,,1985,\n"
+    ",Nobody,,,,,,,\n"
+    'C4,"Dee, Jr",O\'Neil,dee@example.com,,,yes,1975,"Paris"\n'
+    "C5,Erased,,gone@example.com,,yes,,,\n"
+    "C6,Eve,,,,,,2001,York\n"
+    "C404,Erased too,,,,no,,,\n"
+)
+PEOPLE_FIELDS = {"Analytics consent": "consent_analytics", "Birth year": "birth_year"}
+
+
+def held(source):
+    profiles = sorted(
+        Profile.objects.filter(source=source).values_list(
+            "external_id", "first_name", "last_name", "gender", "birth_year", "city", "country"
+        )
+    )
+    identities = sorted(
+        Identity.objects.filter(profile__source=source).values_list("profile__external_id", "kind", "value")
+    )
+    consents = sorted(
+        Consent.objects.filter(profile__source=source).values_list(
+            "profile__external_id", "purpose", "granted"
+        )
+    )
+    return profiles, identities, consents
+
+
+def test_a_first_load_of_profiles_matches_the_merge_row_for_row(crm, imported, calls, monkeypatch):
+    copies = []
+    real_write = import_merge.direct_chunk_write
+    monkeypatch.setattr(
+        import_merge, "direct_chunk_write", lambda *args: copies.append(1) or real_write(*args)
+    )
+    direct = imported(crm, "profiles", PEOPLE.encode(), fields=PEOPLE_FIELDS)
+    assert direct.status == ImportStatus.SUCCEEDED, direct.error
+    assert len(copies) >= 2
+
+    merged_source = DataSourceFactory(name="Same CRM, merged", kind="crm", platform="crm")
+    monkeypatch.setattr(import_merge, "DIRECT_MIN_BYTES", 10**12)
+    direct_writes = len(copies)
+    merged = imported(merged_source, "profiles", PEOPLE.encode(), fields=PEOPLE_FIELDS)
+    assert len(copies) == direct_writes
+    assert held(crm) == held(merged_source)
+    assert outcome(direct)[1:] == outcome(merged)[1:]
+
+    profiles, identities, consents = held(crm)
+    assert outcome(direct)[2] == (9, 6, 0, 0, 3)
+    assert ("C4", "Dee, Jr", "O'Neil", "", 1975, "Paris", "") in profiles
+    assert ("C1", "email", "ada@example.com") in identities and ("C1", "phone", "+447700900123") in identities
+    assert ("C1", "marketing", True) in consents and ("C1", "analytics", False) in consents
+    assert ("C6", "marketing", True) not in consents and not [c for c in consents if c[0] == "C6"]
+    ids = list(Profile.objects.filter(source=crm).values_list("id", flat=True))
+    assert len(set(ids)) == len(ids) == 6
+    later = Profile.objects.create(source=crm, external_id="C7", created_at=direct.created_at)
+    assert later.id > max(ids)  # ids came from the table's own sequence
+
+
+def test_uploading_profiles_again_merges_and_adds_nothing(crm, imported, calls, monkeypatch):
+    first = imported(crm, "profiles", PEOPLE.encode(), fields=PEOPLE_FIELDS)
+    copies = []
+    monkeypatch.setattr(import_merge, "direct_chunk_write", lambda *args: copies.append(1))
+    again = imported(crm, "profiles", PEOPLE.encode(), fields=PEOPLE_FIELDS)
+    assert not copies
+    assert (again.inserted_rows, again.updated_rows, again.unchanged_rows) == (0, 0, first.inserted_rows)
+    assert Profile.objects.filter(source=crm).count() == first.inserted_rows
+
+
+def test_a_first_load_refuses_erased_people_without_naming_them(crm, imported, calls):
+    tombstones_record(identifiers=[("email", "gone@example.com"), (f"external_id:{crm.id}", "C404")])
+    run = imported(crm, "profiles", PEOPLE.encode(), fields=PEOPLE_FIELDS)
+    erased = RejectedRow.objects.filter(run=run, reason="this person asked to be erased")
+    assert sorted(erased.values_list("row_number", flat=True)) == [7, 9]
+    assert set(erased.values_list("value", flat=True)) == {""}
+    assert not Profile.objects.filter(external_id__in=["C5", "C404"]).exists()
+    assert (run.inserted_rows, run.rejected_rows) == (4, 5)
