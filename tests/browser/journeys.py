@@ -18,6 +18,7 @@ BROWSER_WITH_JOBS = [
 
 def open_from_menu(page: Page, label: str) -> None:
     page.get_by_role("navigation", name="Main").get_by_role("link", name=label, exact=True).click()
+    page.wait_for_load_state("load")  # htmx, a deferred script, listens from here on
 
 
 def run_jobs_at_once(monkeypatch: pytest.MonkeyPatch) -> list[Job]:

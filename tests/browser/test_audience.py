@@ -46,6 +46,7 @@ def test_a_marketer_searches_profiles_live(page: Page, person, log_in, profiles)
     rows = page.locator("#profile-rows tbody tr")
     expect(rows).to_have_count(len(PEOPLE))
     mark_document(page)
+    page.wait_for_load_state("load")  # htmx, a deferred script, listens from here on
 
     page.locator("#q").press_sequentially("lovelace")
     expect(rows).to_have_count(2)

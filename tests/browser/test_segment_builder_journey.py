@@ -37,7 +37,9 @@ def preview(page: Page):
 
 
 def choose(page: Page, select: str, label: str) -> None:
-    """Picks a field or a test, which redraws the rules."""
+    """Picks a field or a test, which redraws the rules (once htmx, a deferred script, is listening:
+    a heading can show before it is)."""
+    page.wait_for_load_state("load")
     page.locator(select).select_option(label=label)
     wait_for_redraw(page)
 
