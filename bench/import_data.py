@@ -3,8 +3,9 @@
     .venv/bin/python bench/import_data.py                                    # 1,000,000 + 10,000,000
     .venv/bin/python bench/import_data.py --profiles 100000 --events 1000000
 
-The product path is the import job's work, `import_run_execute` (read, validate, stage with COPY,
-merge by natural key, count; events, bound for a new source, go straight in by COPY). The baseline
+The product path is the import job's work, `import_run_execute`: read, validate, then, as the file
+goes to a new source, COPY straight into the product's tables (a first load); with --merge, stage
+with COPY and merge by natural key, the path every later upload takes. The baseline
 is a raw `COPY` of the very same file into a plain table with the file's columns, typed as the
 product's, and the indexes of the product's target table (events: id, the unique source key,
 customer and time, source, campaign, BRIN on time). For profiles it also times a raw `COPY` of the
@@ -65,6 +66,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--database", default="personastudio_bench")
     parser.add_argument("--workdir", default="/tmp/personastudio-bench-import")
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="time the staged merge that later uploads take, not a first load's direct COPY",
+    )
     arguments = parser.parse_args()
     workdir = Path(arguments.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
@@ -86,6 +92,10 @@ def main() -> None:
     from django.db import connection, transaction
 
     from segments.selectors import table_row_counts
+    from segments.services import import_merge
+
+    if arguments.merge:
+        import_merge.DIRECT_MIN_BYTES = float("inf")
 
     print(f"database {arguments.database}: already holds {table_row_counts()}")
     with connection.cursor() as cursor:
