@@ -3,7 +3,7 @@
 
 import threading
 
-from django.db import connection
+from django.db import connection, transaction
 
 
 def race(*calls) -> list[object]:
@@ -25,3 +25,23 @@ def race(*calls) -> list[object]:
     for thread in threads:
         thread.join(timeout=30)
     return outcomes
+
+
+def delete_during_write(write, delete) -> list[object]:
+    """`write()` runs in a transaction held open while `delete()` starts on another connection, then
+    commits: race()'s outcomes, the delete's being True when it had to wait for the write."""
+    written, release = threading.Event(), threading.Event()
+
+    def write_and_hold():
+        with transaction.atomic():
+            write()
+            written.set()
+            release.wait(timeout=10)
+
+    def delete_when_written():
+        written.wait(timeout=10)
+        threading.Timer(0.5, release.set).start()  # let the delete reach the lock first
+        delete()
+        return release.is_set()
+
+    return race(write_and_hold, delete_when_written)

@@ -1,8 +1,6 @@
 """Events refer to their profile and source through triggers checked once per statement (migrations
 0009 and 0010) instead of per-row foreign keys: the same guarantees, tested here."""
 
-import threading
-
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
@@ -10,7 +8,7 @@ from django.utils import timezone
 
 from segments.models import DataSource, Event, Profile
 from tests.factories import DataSourceFactory, EventFactory, ProfileFactory
-from tests.races import race
+from tests.races import delete_during_write
 
 
 def event_insert(cursor, *, profile_id: int, source_id: int) -> None:
@@ -71,21 +69,12 @@ def test_a_source_with_events_cannot_be_deleted():
 @pytest.mark.django_db(transaction=True)
 def test_an_erasure_waits_for_an_import_of_the_persons_events_then_takes_them_too():
     person = ProfileFactory()
-    written, release = threading.Event(), threading.Event()
 
     def import_events():
-        with transaction.atomic(), connection.cursor() as cursor:
+        with connection.cursor() as cursor:
             event_insert(cursor, profile_id=person.id, source_id=person.source_id)
-            written.set()
-            release.wait(timeout=10)
 
-    def erase():
-        written.wait(timeout=10)
-        threading.Timer(0.5, release.set).start()  # let the delete reach the lock first
-        Profile.objects.filter(id=person.id).delete()
-        return release.is_set()
-
-    outcomes = race(import_events, erase)
+    outcomes = delete_during_write(import_events, lambda: Profile.objects.filter(id=person.id).delete())
 
     assert outcomes == [None, True]
     assert not Event.objects.exists()

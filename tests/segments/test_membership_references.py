@@ -2,8 +2,6 @@
 0009) instead of per-row foreign keys: the same guarantees, tested here, including the race between
 writing a version and erasing one of its members."""
 
-import threading
-
 import numpy as np
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -11,7 +9,7 @@ from django.db import IntegrityError, connection, transaction
 from segments.models import Profile, Segment, SegmentMembership, SegmentVersion
 from segments.services.segment_versions import NewVersion, segment_versions_write
 from tests.factories import ProfileFactory
-from tests.races import race
+from tests.races import delete_during_write
 
 
 def make_segment(owner, name="Loyal"):
@@ -84,22 +82,10 @@ def test_an_erasure_waits_for_a_version_being_written_then_takes_its_member_with
     people = ProfileFactory.create_batch(3)
     segment = make_segment(marketer)
     ids = np.array([person.id for person in people])
-    written, release = threading.Event(), threading.Event()
-
-    def write_version():
-        with transaction.atomic():
-            segment_versions_write(versions=[NewVersion(segment=segment, profile_ids=ids)])
-            written.set()
-            release.wait(timeout=10)
-
-    def erase_one():
-        written.wait(timeout=10)
-        deleting = threading.Timer(0.5, release.set)  # let the delete reach the lock first
-        deleting.start()
-        Profile.objects.filter(id=people[0].id).delete()
-        return release.is_set()
-
-    outcomes = race(write_version, erase_one)
+    outcomes = delete_during_write(
+        lambda: segment_versions_write(versions=[NewVersion(segment=segment, profile_ids=ids)]),
+        lambda: Profile.objects.filter(id=people[0].id).delete(),
+    )
 
     assert outcomes[0] is None
     assert outcomes[1] is True, "the delete finished while the version was still being written"

@@ -1,8 +1,6 @@
 """Profiles, identities and consents refer to their profile and source through triggers checked once
 per statement (migration 0012) instead of per-row foreign keys: the same guarantees, tested here."""
 
-import threading
-
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
@@ -10,7 +8,7 @@ from django.utils import timezone
 
 from segments.models import Consent, DataSource, Identity, Profile
 from tests.factories import DataSourceFactory, IdentityFactory, ProfileFactory
-from tests.races import race
+from tests.races import delete_during_write
 
 
 def consent_of(person: Profile, *, source: DataSource | None = None) -> Consent:
@@ -84,21 +82,10 @@ def test_a_source_with_profiles_or_consents_cannot_be_deleted():
 @pytest.mark.django_db(transaction=True)
 def test_an_erasure_waits_for_an_import_of_the_persons_identity_then_takes_it_too():
     person = ProfileFactory()
-    written, release = threading.Event(), threading.Event()
-
-    def import_identity():
-        with transaction.atomic():
-            Identity.objects.create(profile=person, kind="email", value="late@example.com")
-            written.set()
-            release.wait(timeout=10)
-
-    def erase():
-        written.wait(timeout=10)
-        threading.Timer(0.5, release.set).start()  # let the delete reach the lock first
-        Profile.objects.filter(id=person.id).delete()
-        return release.is_set()
-
-    outcomes = race(import_identity, erase)
+    outcomes = delete_during_write(
+        lambda: Identity.objects.create(profile=person, kind="email", value="late@example.com"),
+        lambda: Profile.objects.filter(id=person.id).delete(),
+    )
 
     assert outcomes == [None, True]
     assert not Identity.objects.exists()
