@@ -113,7 +113,7 @@ def _fill_if_needed(kind: str, profiles: int, events: int, seed: int, refill: bo
     )
     started = time.perf_counter()
     with connection.cursor() as cursor:  # the benchmark's own database: start from nothing
-        cursor.execute("TRUNCATE segments_datasource, segments_featurerun CASCADE")
+        benchdb.audience_truncate(cursor)
     with transaction.atomic():
         synthetic_audience_fill(connection=connection, profiles=profiles, events=events, seed=seed)
     with connection.cursor() as cursor:

@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pandas as pd
 
+from bench.benchdb import audience_truncate
+
 SOURCE_PREFIX = "Rule bench "
 PLATFORMS = np.array(["instagram", "x", "tiktok", "linkedin"])
 PLATFORM_SHARES = np.array([0.4, 0.25, 0.2, 0.15])
@@ -50,7 +52,7 @@ def rule_bench_fill_if_needed(*, profiles: int, events: int, seed: int, refill: 
 
 def _fill(cursor, profiles: int, events: int, rng: np.random.Generator) -> None:
     now = datetime.now(UTC)
-    cursor.execute("TRUNCATE segments_datasource, segments_featurerun, segments_segment CASCADE")
+    audience_truncate(cursor, "segments_segment")
     sources = {}
     for platform in ("crm", *PLATFORMS):
         cursor.execute(

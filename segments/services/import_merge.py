@@ -39,6 +39,7 @@ from segments.services.import_direct import (
     direct_chunk_write,
     source_is_empty,
 )
+from segments.services.references import references_lock
 from segments.services.tombstones import erasure_salt, external_id_kind
 
 Progress = Callable[[float, str], None]
@@ -132,6 +133,10 @@ def import_rows_merge(
     file_format = FileFormat(run.file_format, run.encoding, run.delimiter)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [IMPORT_LOCK, run.source_id])
+        # Every write about people takes this lock, shared, and an erasure takes it exclusively before
+        # anything else; taken here, before any row is locked, the two wait for each other whole.
+        # It also keeps the people a first load has read from being erased before it commits.
+        references_lock(cursor, "segments_profile", shared=True)
         cursor.execute("SET LOCAL work_mem = '128MB'")
         cursor.execute("SET LOCAL jit = off")  # compiling these one-off statements costs more than it saves
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # checked per statement, not queued to commit
@@ -174,9 +179,13 @@ def import_rows_merge(
                     counts.unchanged += prepared.staged - inserted - updated - rejected
                 progress(5 + 94 * prepared.fraction, f"Read {counts.total:,} rows")
         finally:
-            made.close()  # the thread is done before the connection it may hold closes
-            if isinstance(direct, DirectProfiles):
-                direct.close()
+            try:
+                made.close()  # the thread is done before the connection it may hold closes
+            finally:
+                if isinstance(direct, DirectProfiles):
+                    direct.close()
+        if profiles and tombstones:
+            cursor.execute(import_sql.REPEATS_OF_ERASED_BLANKED, params)
         cursor.execute("DROP TABLE import_stage")
         if profiles:
             cursor.execute("DROP TABLE import_changed")
@@ -192,6 +201,9 @@ def _first_load(
     if run.record_kind in PROFILE_KINDS:
         if not source_is_empty(cursor, table="segments_profile", source_id=run.source_id):
             return None
+        # The ids come from the sequence on another connection: held from here, this lock keeps the
+        # demo generator, which reserves a block of ids under a stronger one, from interleaving.
+        cursor.execute("LOCK TABLE segments_profile IN ROW EXCLUSIVE MODE")
         return DirectProfiles(
             source_id=run.source_id, now=context.now, external_kind=params["external_kind"], mapped=mapped
         )

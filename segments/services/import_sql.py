@@ -54,6 +54,14 @@ def profiles_erased_remove() -> str:
     SELECT count(*) FROM rejected"""
 
 
+# A repeat's rejection shows the key it repeats; of an erased person it must show nothing.
+REPEATS_OF_ERASED_BLANKED = f"""
+    UPDATE segments_rejectedrow r SET value = ''
+    WHERE r.run_id = %(run)s AND r."column" = '' AND r.value <> '' AND r.reason LIKE 'repeats the key%%'
+      AND EXISTS (SELECT 1 FROM segments_erasuretombstone t WHERE t.kind = %(external_kind)s
+                  AND t.identifier_hash = {identifier_hash_sql("%(external_kind)s", "r.value")})"""
+
+
 def profiles_merge(mapped: set[str]) -> list[str]:
     """Upsert the profiles, then add their identities and record their consents; every profile
     inserted or changed lands in import_changed. Empty cells leave what is already known."""

@@ -20,6 +20,7 @@ from segments.models import (
     ProfileMerge,
     RejectedRow,
 )
+from segments.services.references import references_lock
 from segments.services.tombstones import tombstones_record
 
 
@@ -60,6 +61,10 @@ def consent_set(
 def profile_erase(*, profile: Profile, actor: User, reason: str = "") -> dict[str, int]:
     """The right to be forgotten: remove the person from every table and file, keeping only salted
     hashes of their identifiers so that a later import does not bring them back."""
+    with connection.cursor() as cursor:
+        # The delete takes this lock anyway; taken first, no row lock is held while an import that
+        # writes about people finishes, so the two cannot deadlock.
+        references_lock(cursor, Profile._meta.db_table, shared=False)
     profiles = person_profiles(profile=profile)
     profile_ids = [each.id for each in profiles]
     Profile.objects.select_for_update().filter(id__in=profile_ids).exists()  # lock against a racing merge

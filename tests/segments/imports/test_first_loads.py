@@ -232,3 +232,15 @@ def test_a_first_load_refuses_erased_people_without_naming_them(crm, imported, c
     assert set(erased.values_list("value", flat=True)) == {""}
     assert not Profile.objects.filter(external_id__in=["C5", "C404"]).exists()
     assert (run.inserted_rows, run.rejected_rows) == (4, 5)
+
+
+@pytest.mark.parametrize("first_load", [True, False])
+def test_a_repeated_row_of_an_erased_person_names_nobody(crm, imported, calls, monkeypatch, first_load):
+    if not first_load:
+        monkeypatch.setattr(import_merge, "DIRECT_MIN_BYTES", 10**12)
+    tombstones_record(identifiers=[(f"external_id:{crm.id}", "C404")])
+    content = "Customer ID,First name\nC1,Ada\nC404,Gone\nC404,Gone again\nC1,Ada again\n"
+    run = imported(crm, "profiles", content.encode())
+    rejected = dict(RejectedRow.objects.filter(run=run).values_list("row_number", "value"))
+    assert rejected == {2: "", 3: "", 4: "C1"}
+    assert (run.inserted_rows, run.rejected_rows) == (1, 3)
