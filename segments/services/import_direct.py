@@ -23,7 +23,7 @@ from django.db import connection
 from segments.importing.mapping import CONSENT_FIELDS, IDENTIFIER_FIELDS
 from segments.models import ErasureTombstone
 from segments.services import import_sql
-from segments.services.copy_csv import csv_of_columns
+from segments.services.copy_csv import copy_in, csv_of_columns
 from segments.services.copy_out import copy_out, parse_fixed
 from segments.services.tombstones import identifier_hash
 
@@ -71,8 +71,7 @@ def direct_chunk_write(cursor, params: dict, chunk: DirectChunk) -> tuple[int, i
     """(inserted, rejected): the chunk's COPYs, and its unknown people rejected with a reason."""
     try:
         for sql, data in chunk.copies:
-            if data:
-                cursor.cursor.copy_expert(sql, io.BytesIO(data), size=1 << 20)
+            copy_in(cursor, sql, data)
     except psycopg2.errors.ForeignKeyViolation as error:  # the statement-level check on events
         raise PeopleErasedMeanwhile(
             "some people in this file were erased while it was importing. Start it again."

@@ -7,7 +7,6 @@ in a first load into a source that has no such rows yet, COPYed straight into th
 already appeared earlier in the file is rejected as a repeat (the first one counts), so the counts
 always add up: inserted + updated + unchanged + rejected = total."""
 
-import io
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ from segments.importing.validation import (
 )
 from segments.models import ErasureTombstone, ImportRun
 from segments.services import import_sql
-from segments.services.copy_csv import csv_of_frame
+from segments.services.copy_csv import copy_in, csv_of_frame
 from segments.services.import_direct import (
     DIRECT_CHUNK_ROWS,
     DIRECT_MIN_BYTES,
@@ -160,14 +159,14 @@ def import_rows_merge(
             for prepared in made:
                 counts.total += prepared.rows_read
                 counts.rejected += prepared.rejected
-                _copy(cursor, import_sql.REJECTED_COPY, prepared.rejected_csv)
+                copy_in(cursor, import_sql.REJECTED_COPY, prepared.rejected_csv)
                 if prepared.direct is not None:
                     inserted, rejected = direct_chunk_write(cursor, params, prepared.direct)
                     counts.inserted += inserted
                     counts.rejected += rejected
                 elif prepared.staged:
                     cursor.execute("TRUNCATE import_stage")
-                    _copy(cursor, import_sql.stage_copy(stage), prepared.stage_csv)
+                    copy_in(cursor, import_sql.stage_copy(stage), prepared.stage_csv)
                     if profiles:
                         merged = _profiles_merge(cursor, params, mapped, tombstones)
                     else:
@@ -259,16 +258,13 @@ def _prepare(
     errors = pd.concat(problems, ignore_index=True)
     columns = PROFILE_COLUMNS if profiles else EVENT_COLUMNS
     identity_keys = False if profiles else bool((clean["profile_kind"] != "external_id").any())
-    first_load = None
     if isinstance(direct, DirectProfiles):
         erased = direct.erased_rows(clean)
         if erased.any():
             errors = pd.concat([errors, _erased(clean.index[erased])], ignore_index=True)
             clean = clean[~erased]
+    if direct is not None and (profiles or not identity_keys):  # email, phone, handle keys: merged
         first_load = direct.chunk(clean)
-    elif direct is not None and not identity_keys:  # rows keyed by email, phone or handle are merged
-        first_load = direct.chunk(clean)
-    if first_load is not None:
         return Prepared(
             rows_read=chunk.rows_read,
             stage_csv=b"",
@@ -340,11 +336,6 @@ def _rejected_csv(errors: pd.DataFrame, run_id: int) -> bytes:
         }
     ).sort_values("row", kind="stable")
     return frame.to_csv(header=False, index=False, lineterminator="\n").encode()
-
-
-def _copy(cursor, sql: str, data: bytes) -> None:
-    if data:
-        cursor.cursor.copy_expert(sql, io.BytesIO(data), size=1 << 20)
 
 
 def _made_ahead(items: Iterator) -> Iterator:
