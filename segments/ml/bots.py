@@ -17,13 +17,18 @@ def normalised_entropy(counts: np.ndarray) -> np.ndarray:
     """Shannon entropy of each row's distribution over its columns, divided by its maximum: 0 when
     everything falls in one column, 1 when spread evenly. Empty rows give 0.
 
-    From the counts c and their total T: H = ln T - sum(c ln c) / T, where c ln c is 0 for c of 0
-    or 1, so ln(max(c, 1)) serves without a mask."""
+    From the whole counts c and their total T: H = ln T - sum(c ln c) / T. c ln c is looked up in a
+    table of every count up to the largest: a logarithm per cell of a million-row histogram took a
+    second, the lookup a tenth of that."""
     if counts.shape[1] < 2:
         return np.zeros(counts.shape[0])
-    values = counts.astype(np.float64)
-    totals = values.sum(axis=1)
-    spread = (values * np.log(np.maximum(values, 1.0))).sum(axis=1)
+    counts = np.asarray(counts)
+    if not np.issubdtype(counts.dtype, np.integer):
+        raise TypeError("normalised_entropy takes whole counts.")
+    totals = counts.sum(axis=1).astype(np.float64)
+    c_ln_c = np.arange(int(counts.max(initial=0)) + 1, dtype=np.float64)
+    c_ln_c *= np.log(np.maximum(c_ln_c, 1.0))
+    spread = c_ln_c[counts].sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         entropy = np.where(totals > 0, np.log(np.maximum(totals, 1.0)) - spread / totals, 0.0)
     return np.clip(entropy / np.log(counts.shape[1]), 0.0, 1.0)

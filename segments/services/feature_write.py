@@ -58,14 +58,15 @@ def features_replace(features: ProfileFeatureSet, *, profile_ids: np.ndarray, co
     with connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL lock_timeout = '{REPLACE_LOCK_TIMEOUT}'")
         cursor.execute("TRUNCATE segments_profilefeatures")
-        # Checking the foreign key row by row at commit, and growing the secondary indexes a row at a
-        # time, took longer than the COPY itself. Dropped and made again in this transaction, the key
-        # is checked by one join and each index built by one sort. No other transaction ever sees
-        # the table without them: TRUNCATE holds its exclusive lock until commit.
-        foreign_keys = _definitions(
+        # Checking the foreign key row by row at commit, and growing the indexes a row at a time, took
+        # longer than the COPY itself. Dropped and made again in this transaction, the key is checked
+        # by one join and each index (the primary key's too) built by one sort. No other transaction
+        # ever sees the table without them: TRUNCATE holds its exclusive lock until commit.
+        constraints = _definitions(
             cursor,
             "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = 'segments_profilefeatures'::regclass AND contype = 'f'",
+            "WHERE conrelid = 'segments_profilefeatures'::regclass AND contype IN ('p', 'f') "
+            "ORDER BY contype DESC",  # the primary key first
         )
         indexes = _definitions(
             cursor,
@@ -75,7 +76,7 @@ def features_replace(features: ProfileFeatureSet, *, profile_ids: np.ndarray, co
         )
         # ALTER TABLE refuses while earlier writes of this transaction wait for deferred checks.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        for name in foreign_keys:
+        for name in constraints:
             cursor.execute(f'ALTER TABLE segments_profilefeatures DROP CONSTRAINT "{name}"')
         for name in indexes:
             cursor.execute(f'DROP INDEX "{name}"')
@@ -85,10 +86,10 @@ def features_replace(features: ProfileFeatureSet, *, profile_ids: np.ndarray, co
             ChunkReader(chunks),
             size=1 << 20,
         )
+        for name, definition in constraints.items():
+            cursor.execute(f'ALTER TABLE segments_profilefeatures ADD CONSTRAINT "{name}" {definition}')
         for definition in indexes.values():
             cursor.execute(definition)
-        for name, definition in foreign_keys.items():
-            cursor.execute(f'ALTER TABLE segments_profilefeatures ADD CONSTRAINT "{name}" {definition}')
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's keys are deferrable, deferred at first
 
 
