@@ -18,9 +18,12 @@ from segments.services.copy_out import copy_out, in_snapshot, page_ranges, parse
 
 # PostgreSQL counts time from 2000-01-01; numpy and pandas from 1970-01-01.
 _POSTGRES_EPOCH_US = 946_684_800_000_000
+# Two hashes travel in each int8 (the first in the high half): five values a row instead of seven
+# take PostgreSQL a sixth less time to send.
 EVENT_COLUMNS_SQL = """
-    SELECT profile_id, occurred_at, COALESCE(amount::float8, 0), hashtext(event_type), hashtext(platform),
-           hashtext(content_format), hashtext(campaign_code)
+    SELECT profile_id, occurred_at, COALESCE(amount::float8, 0),
+           (hashtext(event_type)::int8 << 32) | (hashtext(platform)::int8 & 4294967295),
+           (hashtext(content_format)::int8 << 32) | (hashtext(campaign_code)::int8 & 4294967295)
     FROM segments_event
 """
 TEXT_TYPES = ("comment", "message")
@@ -83,10 +86,8 @@ EVENT_FIELDS = [
     ("profile", ">i8"),
     ("occurred", ">i8"),
     ("amount", ">f8"),
-    ("event_type", ">i4"),
-    ("platform", ">i4"),
-    ("format", ">i4"),
-    ("campaign", ">i4"),
+    ("event_type_platform", ">i8"),
+    ("format_campaign", ">i8"),
 ]
 # Below this many events one COPY is as quick as two, and runs inside any outer transaction.
 PARALLEL_READ_MIN_EVENTS = 500_000
@@ -133,10 +134,12 @@ def _event_columns(audience: Audience, parts: list[np.ndarray]) -> EventColumns:
     profile = audience.dense(column("profile", np.int64))
     counted = profile >= 0  # events of a profile whose merge chain loops count for no one
     keep = slice(None) if counted.all() else counted
-    event_type, event_types = _names_of("event_type", column("event_type", np.int32)[keep], EventType.values)
-    platform, platforms = _names_of("platform", column("platform", np.int32)[keep], Platform.values)
-    content_format, formats = _names_of("content_format", column("format", np.int32)[keep], [""])
-    campaign, campaign_hashes = pd.factorize(column("campaign", np.int32)[keep])
+    event_type_hash, platform_hash = _unpacked(column("event_type_platform", np.int64)[keep])
+    format_hash, campaign_hash = _unpacked(column("format_campaign", np.int64)[keep])
+    event_type, event_types = _names_of("event_type", event_type_hash, EventType.values)
+    platform, platforms = _names_of("platform", platform_hash, Platform.values)
+    content_format, formats = _names_of("content_format", format_hash, [""])
+    campaign, campaign_hashes = pd.factorize(campaign_hash)
     no_campaign = np.flatnonzero(campaign_hashes == _hashes([""])[""])
     if no_campaign.size:
         campaign = np.where(campaign == no_campaign[0], -1, campaign)
@@ -152,6 +155,11 @@ def _event_columns(audience: Audience, parts: list[np.ndarray]) -> EventColumns:
         content_formats=formats,
         campaign=campaign.astype(np.int64),
     )
+
+
+def _unpacked(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The two 32-bit hashes of each int8 of EVENT_COLUMNS_SQL: its high half, and its low half."""
+    return (packed >> 32).astype(np.int32), packed.astype(np.int32)
 
 
 def _names_of(column: str, hashes: np.ndarray, known: list[str]) -> tuple[np.ndarray, tuple[str, ...]]:
