@@ -77,23 +77,28 @@ def category_field(codes: np.ndarray, names: list[str]) -> Field:
 def jsonb_shares_field(shares: np.ndarray, keys: list[str]) -> Field:
     """jsonb objects of each row's positive shares, { "instagram":0.750,"x":0.250}; {} for none.
 
-    Built a key at a time: each key is a part of the field that a row fills or leaves empty."""
+    Each key is a part of the field that a row fills or leaves empty: a table of every piece the key
+    can add (after a key or not, each of the 1,001 values) that rows point into, so that the bytes
+    are gathered a chunk at a time while PostgreSQL takes the previous chunk."""
     rows = shares.shape[0]
     present = shares > 0
     permille = np.rint(np.clip(shares, 0, 1) * 1000).astype(np.int64)
     values = np.frombuffer("".join(f"{value / 1000:.3f}" for value in range(1001)).encode(), dtype=np.uint8)
-    values = values.reshape(1001, 5)
     opening = np.frombuffer(bytes([JSONB_VERSION]) + b"{", dtype=np.uint8)
     parts = [Part(np.broadcast_to(opening, (rows, 2)), np.full(rows, 2))]
     earlier = np.zeros(rows, dtype=bool)
     for column, key in enumerate(keys):
         name = np.frombuffer(json.dumps(key).encode() + b":", dtype=np.uint8)
+        pieces = np.empty((2, 1001, 1 + len(name) + 5), dtype=np.uint8)
+        pieces[0, :, 0], pieces[1, :, 0] = ord(" "), ord(",")
+        pieces[:, :, 1 : 1 + len(name)] = name
+        pieces[:, :, 1 + len(name) :] = values.reshape(1001, 5)
+        table = np.concatenate([pieces.reshape(2 * 1001, -1), np.zeros((1, pieces.shape[2]), dtype=np.uint8)])
+        sizes = np.full(len(table), pieces.shape[2])
+        sizes[-1] = 0  # the last piece is none: rows without this key
         here = present[:, column]
-        block = np.empty((rows, 1 + len(name) + 5), dtype=np.uint8)
-        block[:, 0] = np.where(earlier, ord(","), ord(" "))
-        block[:, 1 : 1 + len(name)] = name
-        block[:, 1 + len(name) :] = values[permille[:, column]]
-        parts.append(Part(block, np.where(here, block.shape[1], 0)))
+        codes = np.where(here, earlier * 1001 + permille[:, column], len(table) - 1)
+        parts.append(Part(table, sizes, codes))
         earlier |= here
     parts.append(Part(np.full((rows, 1), ord("}"), dtype=np.uint8), np.ones(rows, dtype=np.int64)))
     return Field(tuple(parts))
