@@ -5,6 +5,8 @@ events in about as long as PostgreSQL takes to send them. Text columns travel as
 resolved back to names once per distinct value."""
 
 import io
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 
@@ -122,53 +124,69 @@ def feature_inputs_read(*, parallel: bool) -> FeatureInputs:
         canonical, merged = copy_out(CANONICAL_SQL), copy_out(MERGED_SQL)
         texts, parts = copy_out(text_sql, "FORMAT csv"), [copy_out(EVENT_COLUMNS_SQL)]
     audience = _audience(canonical, merged)
-    events = _event_columns(audience, [parse_fixed(part, EVENT_FIELDS) for part in parts])
-    text_profile, text = _texts(audience, texts)
+    # PostgreSQL is done: numpy and pandas let go of the GIL in their loops, so the events' columns and
+    # the texts are made ready side by side, on every core.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        texts_ready = pool.submit(_texts, audience, texts)
+        events = _event_columns(audience, [parse_fixed(part, EVENT_FIELDS) for part in parts], pool)
+        text_profile, text = texts_ready.result()
     return FeatureInputs(audience, events, text_profile, text)
 
 
-def _event_columns(audience: Audience, parts: list[np.ndarray]) -> EventColumns:
-    def column(name: str, kind) -> np.ndarray:
-        return np.concatenate([part[name].astype(kind) for part in parts])
-
-    profile = audience.dense(column("profile", np.int64))
+def _event_columns(audience: Audience, parts: list[np.ndarray], pool: ThreadPoolExecutor) -> EventColumns:
+    joined = {name: pool.submit(_joined, parts, name, kind) for name, kind in EVENT_FIELDS}
+    profile = audience.dense(joined["profile"].result())
     counted = profile >= 0  # events of a profile whose merge chain loops count for no one
     keep = slice(None) if counted.all() else counted
-    event_type_hash, platform_hash = _unpacked(column("event_type_platform", np.int64)[keep])
-    format_hash, campaign_hash = _unpacked(column("format_campaign", np.int64)[keep])
-    event_type, event_types = _names_of("event_type", event_type_hash, EventType.values)
-    platform, platforms = _names_of("platform", platform_hash, Platform.values)
-    content_format, formats = _names_of("content_format", format_hash, [""])
-    campaign, campaign_hashes = pd.factorize(campaign_hash)
+    type_platform = pool.submit(_factorised_halves, joined["event_type_platform"].result()[keep])
+    format_campaign = pool.submit(_factorised_halves, joined["format_campaign"].result()[keep])
+    type_codes, platform_codes = type_platform.result()
+    format_codes, campaign_codes = format_campaign.result()
+    event_type, event_types = _names_of("event_type", *type_codes, EventType.values)
+    platform, platforms = _names_of("platform", *platform_codes, Platform.values)
+    content_format, formats = _names_of("content_format", *format_codes, [""])
+    campaign, campaign_hashes = campaign_codes
     no_campaign = np.flatnonzero(campaign_hashes == _hashes([""])[""])
     if no_campaign.size:
         campaign = np.where(campaign == no_campaign[0], -1, campaign)
     return EventColumns(
         profile=profile[keep],
-        occurred_us=column("occurred", np.int64)[keep] + _POSTGRES_EPOCH_US,
-        amount=column("amount", np.float64)[keep],
+        occurred_us=joined["occurred"].result()[keep] + _POSTGRES_EPOCH_US,
+        amount=joined["amount"].result()[keep],
         event_type=event_type,
         event_types=event_types,
         platform=platform,
         platforms=platforms,
         content_format=content_format,
         content_formats=formats,
-        campaign=campaign.astype(np.int64),
+        campaign=campaign.astype(np.int64, copy=False),
     )
 
 
-def _unpacked(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The two 32-bit hashes of each int8 of EVENT_COLUMNS_SQL: its high half, and its low half."""
-    return (packed >> 32).astype(np.int32), packed.astype(np.int32)
+def _joined(parts: list[np.ndarray], name: str, kind: str) -> np.ndarray:
+    """One field of every part, end to end, in native byte order (one pass)."""
+    joined = np.empty(sum(len(part) for part in parts), dtype=np.dtype(kind).newbyteorder("="))
+    start = 0
+    for part in parts:
+        joined[start : start + len(part)] = part[name]
+        start += len(part)
+    return joined
 
 
-def _names_of(column: str, hashes: np.ndarray, known: list[str]) -> tuple[np.ndarray, tuple[str, ...]]:
-    """Codes 0..k-1 for the hashtext() values of `column`, and the name behind each code.
+def _factorised_halves(packed: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Codes and distinct values of each of the two 32-bit hashes packed in every int8 of
+    EVENT_COLUMNS_SQL: its high half, then its low half."""
+    return [pd.factorize(half) for half in ((packed >> 32).astype(np.int32), packed.astype(np.int32))]
+
+
+def _names_of(
+    column: str, codes: np.ndarray, distinct: np.ndarray, known: list[str]
+) -> tuple[np.ndarray, tuple[str, ...]]:
+    """The names behind the codes of a factorised hashtext() column.
 
     Known names are hashed by PostgreSQL; hashes still unknown are looked up in a 1% sample of the
     events, and only if some remain, in the whole table. Two names with one 32-bit hash would
     share a code; among a column's few distinct values that is vanishingly unlikely."""
-    codes, distinct = pd.factorize(hashes.astype(np.int32))
     by_hash = {value: name for name, value in _hashes(known).items()}
     for sample in ("TABLESAMPLE SYSTEM (1)", ""):
         missing = [int(value) for value in distinct if int(value) not in by_hash]
@@ -181,7 +199,7 @@ def _names_of(column: str, hashes: np.ndarray, known: list[str]) -> tuple[np.nda
                 [missing],
             )
             by_hash.update({value: name for name, value in cursor.fetchall()})
-    return codes.astype(np.int64), tuple(by_hash.get(int(value), "unknown") for value in distinct)
+    return codes.astype(np.int64, copy=False), tuple(by_hash.get(int(value), "unknown") for value in distinct)
 
 
 def _hashes(names: list[str]) -> dict[str, int]:
