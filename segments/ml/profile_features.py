@@ -2,6 +2,7 @@
 feature job (the service only reads, and writes the result)."""
 
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -56,36 +57,45 @@ class ProfileFeatureSet:
 def profile_features(
     events: EventColumns, texts: Texts, *, profile_count: int, now_us: int, config: FeatureConfig
 ) -> ProfileFeatureSet:
-    aggregates = aggregate_events(
-        events,
-        profile_count=profile_count,
-        now_us=now_us,
-        weights=config.engagement_weights,
-        half_life_days=config.half_life_days,
-        time_zone=config.time_zone,
-    )
-    frame = aggregates.frame
-    bots = _bot_scores(events, aggregates.frame, aggregates.type_counts, aggregates.hours, profile_count)
-    frame["bot_score"] = bots.round(4)
-    frame["is_bot"] = bots >= config.bot_threshold
-    # Bots are left out of everyone else's yardsticks: RFM quintiles and platform averages.
-    people = ~frame["is_bot"]
-    frame = frame.join(rfm_scores(frame.assign(frequency=frame["frequency"].where(people, 0))))
-    frame["rfm_group"] = rfm_groups(frame["r_score"], frame["f_score"])
-    frame["engagement_rate"] = engagement_rates(aggregates.platform_engagement, reference=people)
-    frame["top_format"] = top_labels(aggregates.format_counts)
-    frame["peak_hour"] = peak_positions(aggregates.hours)
-    frame["peak_weekday"] = peak_positions(aggregates.weekdays)
-    frame["posting_per_week"] = posting_per_week(frame["posts"], frame["first_event_days_ago"])
-    frame["clv_estimate"] = clv_estimates(frame)
-    frame["monetary"] = frame["monetary"].round(2)
-    frame["sentiment"] = _sentiment(texts, profile_count)
-    return ProfileFeatureSet(
-        frame=frame,
-        channel_mix=row_shares(aggregates.platform_engagement),
-        format_affinity=row_shares(aggregates.format_counts),
-        interests=profile_interests(texts.profile, texts.text, texts.taxonomy),
-    )
+    # The texts' features need no event, and the shares and peaks only the aggregates: threads work
+    # them out while the main line goes on (numpy lets go of the GIL; VADER takes turns with it).
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        sentiment = pool.submit(_sentiment, texts, profile_count)
+        interests = pool.submit(profile_interests, texts.profile, texts.text, texts.taxonomy)
+        aggregates = aggregate_events(
+            events,
+            profile_count=profile_count,
+            now_us=now_us,
+            weights=config.engagement_weights,
+            half_life_days=config.half_life_days,
+            time_zone=config.time_zone,
+        )
+        channel_mix = pool.submit(row_shares, aggregates.platform_engagement)
+        format_affinity = pool.submit(row_shares, aggregates.format_counts)
+        peak_hour = pool.submit(peak_positions, aggregates.hours)
+        peak_weekday = pool.submit(peak_positions, aggregates.weekdays)
+        frame = aggregates.frame
+        bots = _bot_scores(events, aggregates.frame, aggregates.type_counts, aggregates.hours, profile_count)
+        frame["bot_score"] = bots.round(4)
+        frame["is_bot"] = bots >= config.bot_threshold
+        # Bots are left out of everyone else's yardsticks: RFM quintiles and platform averages.
+        people = ~frame["is_bot"]
+        frame = frame.join(rfm_scores(frame.assign(frequency=frame["frequency"].where(people, 0))))
+        frame["rfm_group"] = rfm_groups(frame["r_score"], frame["f_score"])
+        frame["engagement_rate"] = engagement_rates(aggregates.platform_engagement, reference=people)
+        frame["top_format"] = top_labels(aggregates.format_counts)
+        frame["peak_hour"] = peak_hour.result()
+        frame["peak_weekday"] = peak_weekday.result()
+        frame["posting_per_week"] = posting_per_week(frame["posts"], frame["first_event_days_ago"])
+        frame["clv_estimate"] = clv_estimates(frame)
+        frame["monetary"] = frame["monetary"].round(2)
+        frame["sentiment"] = sentiment.result()
+        return ProfileFeatureSet(
+            frame=frame,
+            channel_mix=channel_mix.result(),
+            format_affinity=format_affinity.result(),
+            interests=interests.result(),
+        )
 
 
 def _bot_scores(
