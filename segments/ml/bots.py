@@ -11,6 +11,8 @@ HUMAN_RATE, MACHINE_RATE = 5.0, 100.0
 MIN_EVENTS_FOR_TIMING = 10
 # Diversity and hour spread mean little for a handful of events; they count fully from these counts.
 FULL_EVIDENCE_TYPES, FULL_EVIDENCE_HOURS = 20, 48
+# normalised_entropy looks c ln c up for counts up to this (a 512 kB table).
+LOOKUP_MAX_COUNT = 65_536
 
 
 def normalised_entropy(counts: np.ndarray) -> np.ndarray:
@@ -18,17 +20,22 @@ def normalised_entropy(counts: np.ndarray) -> np.ndarray:
     everything falls in one column, 1 when spread evenly. Empty rows give 0.
 
     From the whole counts c and their total T: H = ln T - sum(c ln c) / T. c ln c is looked up in a
-    table of every count up to the largest: a logarithm per cell of a million-row histogram took a
-    second, the lookup a tenth of that."""
+    table of every count up to the largest (a logarithm per cell of a million-row histogram took a
+    second, the lookup a tenth of that), unless a count is too large for a small table."""
     if counts.shape[1] < 2:
         return np.zeros(counts.shape[0])
     counts = np.asarray(counts)
     if not np.issubdtype(counts.dtype, np.integer):
         raise TypeError("normalised_entropy takes whole counts.")
     totals = counts.sum(axis=1).astype(np.float64)
-    c_ln_c = np.arange(int(counts.max(initial=0)) + 1, dtype=np.float64)
-    c_ln_c *= np.log(np.maximum(c_ln_c, 1.0))
-    spread = c_ln_c[counts].sum(axis=1)
+    largest = int(counts.max(initial=0))
+    if largest <= LOOKUP_MAX_COUNT:
+        c_ln_c = np.arange(largest + 1, dtype=np.float64)
+        c_ln_c *= np.log(np.maximum(c_ln_c, 1.0))
+        spread = c_ln_c[counts].sum(axis=1)
+    else:
+        values = counts.astype(np.float64)
+        spread = (values * np.log(np.maximum(values, 1.0))).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         entropy = np.where(totals > 0, np.log(np.maximum(totals, 1.0)) - spread / totals, 0.0)
     return np.clip(entropy / np.log(counts.shape[1]), 0.0, 1.0)

@@ -59,7 +59,7 @@ def profile_features(
 ) -> ProfileFeatureSet:
     # The texts' features need no event, and the shares and peaks only the aggregates: threads work
     # them out while the main line goes on (numpy lets go of the GIL; VADER takes turns with it).
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=4) as pool:  # the texts' two never hold up the rest
         sentiment = pool.submit(_sentiment, texts, profile_count)
         interests = pool.submit(profile_interests, texts.profile, texts.text, texts.taxonomy)
         aggregates = aggregate_events(

@@ -138,8 +138,9 @@ def _event_columns(audience: Audience, parts: list[np.ndarray], pool: ThreadPool
     profile = audience.dense(joined["profile"].result())
     counted = profile >= 0  # events of a profile whose merge chain loops count for no one
     keep = slice(None) if counted.all() else counted
-    type_platform = pool.submit(_factorised_halves, joined["event_type_platform"].result()[keep])
-    format_campaign = pool.submit(_factorised_halves, joined["format_campaign"].result()[keep])
+    # Popped, so that each packed column is let go once factorised.
+    type_platform = pool.submit(_factorised_halves, joined.pop("event_type_platform").result()[keep])
+    format_campaign = pool.submit(_factorised_halves, joined.pop("format_campaign").result()[keep])
     type_codes, platform_codes = type_platform.result()
     format_codes, campaign_codes = format_campaign.result()
     event_type, event_types = _names_of("event_type", *type_codes, EventType.values)

@@ -48,6 +48,17 @@ def test_entropy_is_zero_for_one_kind_and_one_for_an_even_spread():
     )
 
 
+def test_entropy_from_the_lookup_and_from_logarithms_agree_with_the_definition():
+    small = np.array([[3, 1, 0, 4], [7, 7, 0, 0]])
+    huge = small * 100_000  # beyond the lookup table: logarithms per cell
+    for counts in (small, huge):
+        shares = counts / counts.sum(axis=1, keepdims=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            expected = -np.nansum(shares * np.log(shares), axis=1) / np.log(4)
+        assert normalised_entropy(counts).tolist() == pytest.approx(expected.tolist())
+    assert normalised_entropy(huge).tolist() == pytest.approx(normalised_entropy(small).tolist())
+
+
 def test_the_bot_score_separates_a_regular_high_volume_account_from_a_person():
     profile, occurred, types, hours = _human_and_script()
     span = np.array([(occurred[:30].max() - occurred[:30].min()) / DAY, (occurred[30:].max() / DAY)])
