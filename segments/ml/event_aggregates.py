@@ -11,8 +11,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-MICROSECONDS_PER_HOUR = 3_600_000_000
+MICROSECONDS_PER_MINUTE = 60_000_000
+MICROSECONDS_PER_HOUR = 60 * MICROSECONDS_PER_MINUTE
 MICROSECONDS_PER_DAY = 24 * MICROSECONDS_PER_HOUR
+# utc_offsets_us converts at most this many minutes (about 19 years) once each.
+MAX_OFFSET_MINUTES = 10_000_000
 # What a person writes or passes on themselves: their "posts" for posting frequency.
 POSTING_TYPES = ("comment", "share", "message")
 PURCHASE = "purchase"
@@ -54,12 +57,32 @@ def histogram_per_profile(
 
 def local_hours_and_weekdays(occurred_us: np.ndarray, time_zone: str) -> tuple[np.ndarray, np.ndarray]:
     """Hour of day (0-23) and weekday (0 is Monday) of each instant in `time_zone`."""
-    if time_zone == "UTC":
-        hours = (occurred_us // MICROSECONDS_PER_HOUR) % 24
-        weekdays = (occurred_us // MICROSECONDS_PER_DAY + 3) % 7  # 1970-01-01 was a Thursday
-        return hours, weekdays
-    local = pd.DatetimeIndex(pd.to_datetime(occurred_us, unit="us", utc=True)).tz_convert(time_zone)
-    return local.hour.to_numpy(np.int64), local.dayofweek.to_numpy(np.int64)
+    local_us = occurred_us if time_zone == "UTC" else occurred_us + utc_offsets_us(occurred_us, time_zone)
+    hours = (local_us // MICROSECONDS_PER_HOUR) % 24
+    weekdays = (local_us // MICROSECONDS_PER_DAY + 3) % 7  # 1970-01-01 was a Thursday
+    return hours, weekdays
+
+
+def utc_offsets_us(instants_us: np.ndarray, time_zone: str) -> np.ndarray:
+    """The offset from UTC of `time_zone` at each instant, in microseconds.
+
+    Converting ten million instants one by one took pandas two seconds. Offsets change only at
+    transitions, which fall on whole minutes: the zone is converted once per minute of the span the
+    instants cover, and each instant takes its minute's offset. Very long spans are converted whole."""
+    if instants_us.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    first = int(instants_us.min()) // MICROSECONDS_PER_MINUTE
+    minutes = int(instants_us.max()) // MICROSECONDS_PER_MINUTE - first + 1
+    if minutes > MAX_OFFSET_MINUTES:
+        return _offsets_of(instants_us, time_zone)
+    starts = (first + np.arange(minutes, dtype=np.int64)) * MICROSECONDS_PER_MINUTE
+    return _offsets_of(starts, time_zone)[instants_us // MICROSECONDS_PER_MINUTE - first]
+
+
+def _offsets_of(instants_us: np.ndarray, time_zone: str) -> np.ndarray:
+    utc = pd.DatetimeIndex(pd.to_datetime(instants_us, unit="us", utc=True))
+    wall_clock = utc.tz_convert(time_zone).tz_localize(None).as_unit("us").asi8
+    return wall_clock - instants_us
 
 
 def decayed_counts(

@@ -2,6 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from segments.ml import event_aggregates
 from segments.ml.event_aggregates import (
     MICROSECONDS_PER_DAY,
     MICROSECONDS_PER_HOUR,
@@ -92,6 +93,24 @@ def test_hours_and_weekdays_in_utc_and_in_a_time_zone():
     assert (hours[0], weekdays[0]) == (5, 4)
     hours, _ = local_hours_and_weekdays(thursday_20h + 3 * MICROSECONDS_PER_HOUR, "UTC")
     assert hours[0] == 23
+
+
+# Clock changes of an hour (London, New York) and of half an hour (Lord Howe); a half-hour offset (Kolkata).
+TIME_ZONES = ["Europe/London", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata"]
+
+
+@pytest.mark.parametrize("time_zone", TIME_ZONES)
+@pytest.mark.parametrize("long_span", [False, True])
+def test_offsets_per_minute_agree_with_converting_each_instant(time_zone, long_span, monkeypatch):
+    if long_span:  # the span is converted whole
+        monkeypatch.setattr(event_aggregates, "MAX_OFFSET_MINUTES", 10)
+    # Every 7 minutes and 13 seconds through 2024, across both clock changes of each zone.
+    start = pd.Timestamp("2024-01-01", tz="UTC").value // 1000
+    instants = start + np.arange(0, 366 * MICROSECONDS_PER_DAY, 433_000_000, dtype=np.int64)
+    local = pd.DatetimeIndex(pd.to_datetime(instants, unit="us", utc=True)).tz_convert(time_zone)
+    hours, weekdays = local_hours_and_weekdays(instants, time_zone)
+    assert np.array_equal(hours, local.hour.to_numpy(np.int64))
+    assert np.array_equal(weekdays, local.dayofweek.to_numpy(np.int64))
 
 
 def test_peaks_take_the_busiest_position_and_leave_empty_rows_missing():
