@@ -41,7 +41,7 @@ WRITTEN_SQL = f"""
 INSERT INTO segments_profilefeatures (
     profile_id, recency_days, frequency, monetary, events_total, events_30d, weighted_engagement,
     computed_at, rfm_group, engagement_rate, decayed_activity, posting_per_week, top_format,
-    channel_mix, format_affinity, clv_estimate, interests, bot_score, is_bot)
+    channel_shares, format_shares, clv_estimate, interests, bot_score, is_bot)
 SELECT core.*, now(), '', 0, 0, 0, '', '{{}}', '{{}}', 0, '{{}}', 0, false FROM ({CORE_FEATURES_SQL}) core
 """
 

@@ -23,9 +23,7 @@ RFM = np.array(
 )
 RFM_SHARES = np.array([0.35, 0.06, 0.09, 0.12, 0.08, 0.08, 0.04, 0.1, 0.08])
 CITIES = np.array(["London", "Leeds", "Manchester", "Bristol", "Glasgow", "Cardiff", "Belfast", "York"])
-CHANNEL_MIXES = np.array(
-    ['{"instagram": 0.6, "x": 0.4}', '{"tiktok": 1.0}', '{"linkedin": 0.3, "x": 0.7}', "{}"]
-)
+CHANNEL_MIXES = ({"instagram": 0.6, "x": 0.4}, {"tiktok": 1.0}, {"linkedin": 0.3, "x": 0.7}, {})
 INTERESTS = np.array(["{fitness,travel}", "{food}", "{fashion,travel,food}", "{}", "{ai}"])
 CHUNK = 1_000_000
 DAYS = 365
@@ -130,8 +128,8 @@ def _features(rng, canonical, group, now) -> pd.DataFrame:
             "decayed_activity": rng.exponential(2, count).round(3),
             "posting_per_week": rng.exponential(1, count).round(3),
             "top_format": rng.choice(np.array(["image", "video", "reel", ""]), count),
-            "channel_mix": rng.choice(CHANNEL_MIXES, count),
-            "format_affinity": rng.choice(CHANNEL_MIXES, count),
+            "channel_shares": rng.choice(_share_arrays("channel_mix"), count),
+            "format_shares": rng.choice(_share_arrays("format_affinity"), count),
             "clv_estimate": rng.exponential(300, count).round(2),
             "sentiment": rng.uniform(-1, 1, count).round(3),
             "interests": rng.choice(INTERESTS, count),
@@ -139,6 +137,14 @@ def _features(rng, canonical, group, now) -> pd.DataFrame:
             "is_bot": np.where(bot, "t", "f"),
         }
     )
+
+
+def _share_arrays(feature: str) -> np.ndarray:
+    """CHANNEL_MIXES as the arrays ProfileFeatures stores, in COPY's text form."""
+    from segments.services.feature_shares import shares_array
+
+    arrays = [shares_array(feature, mix) for mix in CHANNEL_MIXES]
+    return np.array(["{" + ",".join(str(share) for share in array) + "}" for array in arrays])
 
 
 def _consents(rng, canonical, source_id, now) -> pd.DataFrame:

@@ -28,7 +28,7 @@ MEMBERS_SQL = f"""
     CREATE TEMPORARY TABLE {TABLE} ON COMMIT DROP AS
     SELECT m.profile_id AS person, (f.profile_id IS NOT NULL AND NOT f.is_bot) AS counted,
            f.is_bot, f.monetary, f.clv_estimate, f.events_30d, f.sentiment, f.rfm_group, f.peak_hour,
-           f.peak_weekday, f.channel_mix, f.format_affinity, f.interests, p.country, p.city, p.birth_year
+           f.peak_weekday, f.channel_shares, f.format_shares, f.interests, p.country, p.city, p.birth_year
     FROM segments_segmentmembership m
     JOIN segments_profile p ON p.id = m.profile_id
     LEFT JOIN segments_profilefeatures f ON f.profile_id = m.profile_id
@@ -124,13 +124,18 @@ def _grouped(cursor) -> dict:
     return {"rfm_mix": rfm, "peak_hours": hours, "peak_weekdays": weekdays}
 
 
+# Each key's shares summed over the members: the arrays hold a share per place of segments_featuresharekey.
+SHARE_SUMS = f"""SELECT '{{kind}}', key.name, sum(share.value::float8)
+    FROM {TABLE}, unnest({{array}}) WITH ORDINALITY AS share(value, place)
+    JOIN segments_featuresharekey key ON key.feature = '{{feature}}' AND key.position = share.place - 1
+    WHERE counted AND share.value > 0 GROUP BY key.name"""
+
+
 def _mixes(cursor, people: int) -> dict:
     """Mean channel and format shares over the people with features, and interest counts."""
     cursor.execute(
-        f"""SELECT 'channel', mix.key, sum(mix.value::float)
-            FROM {TABLE}, jsonb_each_text(channel_mix) AS mix WHERE counted GROUP BY mix.key
-        UNION ALL SELECT 'format', mix.key, sum(mix.value::float)
-            FROM {TABLE}, jsonb_each_text(format_affinity) AS mix WHERE counted GROUP BY mix.key
+        f"""{SHARE_SUMS.format(kind="channel", array="channel_shares", feature="channel_mix")}
+        UNION ALL {SHARE_SUMS.format(kind="format", array="format_shares", feature="format_affinity")}
         UNION ALL SELECT 'interest', topic.name, count(*) FROM {TABLE}, unnest(interests) AS topic(name)
             WHERE counted GROUP BY topic.name"""
     )

@@ -43,10 +43,16 @@ class ProfileFeaturesOutput(serializers.ModelSerializer):
     excluded_as_bot = serializers.BooleanField(
         source="is_bot", help_text="Bot score at or above the threshold: left out of segments and KPIs."
     )
+    channel_mix = serializers.DictField(
+        child=serializers.FloatField(), read_only=True, help_text="Share of weighted engagement per platform."
+    )
+    format_affinity = serializers.DictField(
+        child=serializers.FloatField(), read_only=True, help_text="Share of events per content format."
+    )
 
     class Meta:
         model = ProfileFeatures
-        exclude = ["is_bot"]
+        exclude = ["is_bot", "channel_shares", "format_shares"]
 
 
 class ProfileFeaturesApi(APIView):

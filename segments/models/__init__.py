@@ -11,7 +11,15 @@ from segments.models.audience import (
     SourceKind,
 )
 from segments.models.counts import EventDailyCount, RowCount
-from segments.models.features import FeatureRun, FeatureSettings, InterestTopic, ProfileFeatures
+from segments.models.features import (
+    SHARE_ARRAYS,
+    FeatureRun,
+    FeatureSettings,
+    FeatureShareKey,
+    InterestTopic,
+    ProfileFeatures,
+    SharedFeature,
+)
 from segments.models.identity import BlockedIdentifier, IdentifierPolicy, MatchCandidate, ProfileMerge
 from segments.models.imports import ImportMapping, ImportRun, ImportStatus, RecordKind, RejectedRow
 from segments.models.privacy import ErasureTombstone, RetentionPolicy
@@ -32,6 +40,7 @@ from segments.models.segmentation import (
 )
 
 __all__ = [
+    "SHARE_ARRAYS",
     "BlockedIdentifier",
     "BlockedSegmentTerm",
     "ClusteringRun",
@@ -45,6 +54,7 @@ __all__ = [
     "EventType",
     "FeatureRun",
     "FeatureSettings",
+    "FeatureShareKey",
     "IdentifierPolicy",
     "Identity",
     "IdentityKind",
@@ -70,6 +80,7 @@ __all__ = [
     "Segmentation",
     "SensitiveAttribute",
     "Sensitivity",
+    "SharedFeature",
     "SourceKind",
     "VersionStatus",
 ]

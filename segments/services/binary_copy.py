@@ -5,7 +5,6 @@ float and JSON object in Python). Here every field is a block of bytes per row, 
 widest value: the blocks are laid side by side in one matrix per chunk of rows, and the padding is
 dropped by one boolean mask, which leaves the rows back to back in COPY's layout."""
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -13,8 +12,8 @@ import numpy as np
 
 _HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # signature, flags 0, no header extension
 _TRAILER = b"\xff\xff"
-JSONB_VERSION = 1
 VARCHAR_OID = 1043
+REAL_OID = 700
 POSTGRES_EPOCH_US = 946_684_800_000_000  # PostgreSQL counts time from 2000-01-01
 CHUNK_ROWS = 20_000  # a chunk's matrices stay in the CPU caches
 
@@ -74,33 +73,17 @@ def category_field(codes: np.ndarray, names: list[str]) -> Field:
     return Field((Part(part.table, part.sizes, np.asarray(codes, dtype=np.int64)),))
 
 
-def jsonb_shares_field(shares: np.ndarray, keys: list[str]) -> Field:
-    """jsonb objects of each row's positive shares, { "instagram":0.750,"x":0.250}; {} for none.
-
-    Each key is a part of the field that a row fills or leaves empty: a table of every piece the key
-    can add (after a key or not, each of the 1,001 values) that rows point into, so that the bytes
-    are gathered a chunk at a time while PostgreSQL takes the previous chunk."""
-    rows = shares.shape[0]
-    present = shares > 0
-    permille = np.rint(np.clip(shares, 0, 1) * 1000).astype(np.int64)
-    values = np.frombuffer("".join(f"{value / 1000:.3f}" for value in range(1001)).encode(), dtype=np.uint8)
-    opening = np.frombuffer(bytes([JSONB_VERSION]) + b"{", dtype=np.uint8)
-    parts = [Part(np.broadcast_to(opening, (rows, 2)), np.full(rows, 2))]
-    earlier = np.zeros(rows, dtype=bool)
-    for column, key in enumerate(keys):
-        name = np.frombuffer(json.dumps(key).encode() + b":", dtype=np.uint8)
-        pieces = np.empty((2, 1001, 1 + len(name) + 5), dtype=np.uint8)
-        pieces[0, :, 0], pieces[1, :, 0] = ord(" "), ord(",")
-        pieces[:, :, 1 : 1 + len(name)] = name
-        pieces[:, :, 1 + len(name) :] = values.reshape(1001, 5)
-        table = np.concatenate([pieces.reshape(2 * 1001, -1), np.zeros((1, pieces.shape[2]), dtype=np.uint8)])
-        sizes = np.full(len(table), pieces.shape[2])
-        sizes[-1] = 0  # the last piece is none: rows without this key
-        here = present[:, column]
-        codes = np.where(here, earlier * 1001 + permille[:, column], len(table) - 1)
-        parts.append(Part(table, sizes, codes))
-        earlier |= here
-    parts.append(Part(np.full((rows, 1), ord("}"), dtype=np.uint8), np.ones(rows, dtype=np.int64)))
+def real_array_field(values: np.ndarray) -> Field:
+    """One-dimensional real[] per row, every row `values.shape[1]` long; no NULL elements."""
+    rows, width = values.shape
+    dimensions = [1, 0, REAL_OID, width, 1] if width else [0, 0, REAL_OID]
+    header = np.frombuffer(np.array(dimensions, dtype=">i4").tobytes(), dtype=np.uint8)
+    parts = [Part(np.broadcast_to(header, (rows, len(header))), np.full(rows, len(header)))]
+    if width:
+        elements = np.empty((rows, width), dtype=[("length", ">i4"), ("value", ">f4")])
+        elements["length"] = 4
+        elements["value"] = values
+        parts.append(Part(elements.view(np.uint8).reshape(rows, 8 * width), np.full(rows, 8 * width)))
     return Field(tuple(parts))
 
 

@@ -1,6 +1,6 @@
 """The frame a clustering run fits and describes: every canonical profile's features, read by binary
 COPY (fixed-width columns viewed by numpy without parsing). Everything is made fixed-width inside
-PostgreSQL: JSON shares become a column per key (`channel_mix.instagram`), interest lists a 0/1 column
+PostgreSQL: share arrays become a column per key (`channel_mix.instagram`), interest lists a 0/1 column
 per topic (`interests.travel`), text columns codes; segments.ml reads these expanded columns as it
 reads the dicts and lists themselves. A big table is read by two COPYs at once, each over half of its
 pages, as PostgreSQL does not run one COPY in parallel by itself."""
@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from segments.ml.cards import CARD_FEATURES
 from segments.ml.clustering_config import NUMERIC_FEATURES, ClusteringConfig
 from segments.ml.features import RFM_GROUPS
+from segments.models import SHARE_ARRAYS
 from segments.services.copy_out import copy_out, in_snapshot, page_ranges, parse_fixed
 
 FEATURES_TABLE = "segments_profilefeatures"
@@ -26,6 +27,14 @@ CONSENTED_SQL = (
     "EXISTS (SELECT 1 FROM segments_consent c WHERE c.profile_id = f.profile_id AND c.purpose = %s "
     "AND c.granted AND (c.expires_at IS NULL OR c.expires_at > now()))::int4"
 )
+# The keys with a positive share in some row; and a key's place in its array (found once per query).
+SHARE_KEYS_SQL = (
+    "SELECT key.name FROM segments_featuresharekey key "
+    "WHERE key.feature = '{feature}' AND key.position + 1 IN "
+    f"(SELECT DISTINCT share.place FROM {FEATURES_TABLE}, "
+    "unnest({array}) WITH ORDINALITY AS share(value, place) WHERE share.value > 0)"
+)
+SHARE_PLACE_SQL = "SELECT position + 1 FROM segments_featuresharekey WHERE feature = %s AND name = %s"
 # Below this many rows one COPY is as quick as two, and runs inside any outer transaction.
 PARALLEL_READ_MIN_ROWS = 200_000
 # Big-endian types of the binary COPY fields, and the types the frame holds them in. Numbers travel as
@@ -85,12 +94,12 @@ def _vocabulary(config: ClusteringConfig) -> dict[str, list[str]]:
     scan of its own, run at once on a big table."""
     used = _bases(config)
     queries = {
-        "channel_mix": f"SELECT DISTINCT jsonb_object_keys(channel_mix) FROM {FEATURES_TABLE}",
+        "channel_mix": SHARE_KEYS_SQL.format(feature="channel_mix", array=SHARE_ARRAYS["channel_mix"]),
         "interests": f"SELECT DISTINCT unnest(interests) FROM {FEATURES_TABLE}",
     }
     if "format_affinity" in used:
-        queries["format_affinity"] = (
-            f"SELECT DISTINCT jsonb_object_keys(format_affinity) FROM {FEATURES_TABLE}"
+        queries["format_affinity"] = SHARE_KEYS_SQL.format(
+            feature="format_affinity", array=SHARE_ARRAYS["format_affinity"]
         )
     if "top_format" in used:
         queries["top_format"] = f"SELECT DISTINCT top_format FROM {FEATURES_TABLE}"
@@ -113,9 +122,9 @@ def _columns(
         Column(name, f"COALESCE(array_position(%s::text[], f.{name}::text), 0)::int4", ">i4", (values,))
         for name, values in texts.items()
     ]
-    for base in ("channel_mix", "format_affinity"):
+    for base, array in SHARE_ARRAYS.items():
         columns += [
-            Column(f"{base}.{key}", f"COALESCE((f.{base} ->> %s)::float4, 0)", ">f4", (key,))
+            Column(f"{base}.{key}", f"COALESCE(f.{array}[({SHARE_PLACE_SQL})], 0)", ">f4", (base, key))
             for key in vocabulary.get(base, [])
         ]
     columns += [

@@ -5,6 +5,7 @@ import pandas as pd
 from django.db import connection
 
 from segments.ml.profile_features import ProfileFeatureSet
+from segments.models import SharedFeature
 from segments.services.binary_copy import (
     ChunkReader,
     Field,
@@ -12,10 +13,11 @@ from segments.services.binary_copy import (
     copy_binary_chunks,
     fixed_field,
     float_field,
-    jsonb_shares_field,
+    real_array_field,
     timestamp_field,
     varchar_array_field,
 )
+from segments.services.feature_shares import share_positions
 
 FEATURE_COLUMNS = (
     "profile_id",
@@ -37,8 +39,8 @@ FEATURE_COLUMNS = (
     "peak_hour",
     "peak_weekday",
     "top_format",
-    "channel_mix",
-    "format_affinity",
+    "channel_shares",
+    "format_shares",
     "clv_estimate",
     "sentiment",
     "interests",
@@ -133,8 +135,8 @@ def _feature_fields(features: ProfileFeatureSet, profile_ids: np.ndarray, comput
         "peak_hour": integer("peak_hour", ">i2"),
         "peak_weekday": integer("peak_weekday", ">i2"),
         "top_format": text("top_format"),
-        "channel_mix": _shares(features.channel_mix),
-        "format_affinity": _shares(features.format_affinity),
+        "channel_shares": _shares(SharedFeature.CHANNEL_MIX, features.channel_mix),
+        "format_shares": _shares(SharedFeature.FORMAT_AFFINITY, features.format_affinity),
         "clv_estimate": number("clv_estimate"),
         "sentiment": number("sentiment"),
         "interests": _interests(features.interests, count),
@@ -144,8 +146,13 @@ def _feature_fields(features: ProfileFeatureSet, profile_ids: np.ndarray, comput
     return [fields[column] for column in FEATURE_COLUMNS]
 
 
-def _shares(shares: pd.DataFrame) -> Field:
-    return jsonb_shares_field(shares.to_numpy(dtype=np.float64), [str(key) for key in shares.columns])
+def _shares(feature: str, shares: pd.DataFrame) -> Field:
+    """real[] of each row's shares at their keys' places, in permille as the features show them."""
+    positions = share_positions(feature, [str(key) for key in shares.columns])
+    values = np.zeros((len(shares), max(positions, default=-1) + 1), dtype=np.float32)
+    permille = np.rint(np.clip(np.nan_to_num(shares.to_numpy(dtype=np.float64)), 0, 1) * 1000)
+    values[:, positions] = permille / 1000
+    return real_array_field(values)
 
 
 def _interests(interests: pd.DataFrame, count: int) -> Field:

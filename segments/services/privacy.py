@@ -10,9 +10,11 @@ from django.utils import timezone
 from governance.models import User
 from governance.services.audit import audit_record
 from segments.models import (
+    SHARE_ARRAYS,
     Consent,
     DataSource,
     Event,
+    FeatureShareKey,
     ImportRun,
     MatchCandidate,
     Profile,
@@ -196,6 +198,8 @@ def _memberships(profile_ids: list[int]) -> list[dict[str, Any]]:
 
 def _features(profile_ids: list[int]):
     for row in ProfileFeatures.objects.filter(profile_id__in=profile_ids).values():
+        for feature, array in SHARE_ARRAYS.items():
+            row[feature.value] = FeatureShareKey.shares_named(feature, row.pop(array))
         yield {key: value.isoformat() if isinstance(value, datetime) else value for key, value in row.items()}
 
 

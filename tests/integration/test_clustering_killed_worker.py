@@ -38,7 +38,7 @@ def audience_fill(count: int) -> None:
             """
             INSERT INTO segments_profilefeatures (profile_id, computed_at, recency_days, frequency,
                 monetary, rfm_group, events_total, events_30d, weighted_engagement, engagement_rate,
-                decayed_activity, posting_per_week, top_format, channel_mix, format_affinity, clv_estimate,
+                decayed_activity, posting_per_week, top_format, channel_shares, format_shares, clv_estimate,
                 interests, bot_score, is_bot)
             SELECT id, now(), 5 + (id % 3) * 120 + random() * 10, 1 + (id % 3) * 6,
                 20 + (id % 3) * 300 * random(), '', 10, 1, 5, 0.1, 1, 0, '', '{}', '{}', 30 + (id % 3) * 400,

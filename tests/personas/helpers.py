@@ -8,6 +8,7 @@ from django.utils import timezone
 from personas.models import Persona
 from personas.services.records import persona_create
 from segments.models import Consent, Event, ProfileFeatures, Segment
+from segments.services.feature_shares import share_arrays
 from segments.services.segment_versions import NewVersion, segment_versions_write
 from tests.factories import DataSourceFactory, EventFactory
 
@@ -35,7 +36,9 @@ def features_for(profile, **values) -> ProfileFeatures:
         "sentiment": 0.4,
         "interests": ["running"],
     }
-    return ProfileFeatures.objects.create(profile=profile, **{**defaults, **values})
+    values = {**defaults, **values}
+    shares = share_arrays(values.pop("channel_mix"), values.pop("format_affinity"))
+    return ProfileFeatures.objects.create(profile=profile, **values, **shares)
 
 
 def consent_for(

@@ -7,6 +7,7 @@ from django.utils import timezone
 from segments.ml.clustering_config import ClusteringConfig
 from segments.models import Consent, Profile, ProfileFeatures
 from segments.services.clustering_segmentations import segmentation_create
+from segments.services.feature_shares import share_arrays
 from tests.factories import DataSourceFactory
 
 # (purchases, basket, days since the last purchase, Instagram share, interest): big spenders, regular
@@ -37,7 +38,7 @@ def planted_features(profiles: list[Profile], seed: int = 0, first_group: int = 
                 clv_estimate=frequency * basket * 1.5,
                 events_total=int(rng.poisson(50)),
                 rfm_group=RFM_GROUPS[group],
-                channel_mix={"instagram": share, "x": 1 - share},
+                **share_arrays({"instagram": share, "x": 1 - share}, {}),
                 interests=[interest],
                 peak_hour=int(rng.integers(18, 22)),
                 sentiment=float(rng.uniform(-0.2, 0.6)),

@@ -9,6 +9,7 @@ from django.utils import timezone
 from segments.ml.clustering_config import ClusteringConfig
 from segments.models import Consent, Profile, ProfileFeatures
 from segments.services.clustering_frame import clustering_frame_read
+from segments.services.feature_shares import shares_array
 from tests.factories import ProfileFactory
 
 
@@ -21,13 +22,13 @@ def test_the_frame_holds_canonical_profiles_with_expanded_columns(db):
             alice,
             {
                 "rfm_group": "Champions",
-                "channel_mix": {"instagram": 0.75, "x": 0.25},
+                "channel_shares": shares_array("channel_mix", {"instagram": 0.75, "x": 0.25}),
                 "interests": ["travel"],
             },
         ),
         (bob, {"recency_days": 12.5, "peak_hour": 21, "interests": ["food", "travel"], "is_bot": True}),
         (merged, {"monetary": 999}),
-        (carol, {"top_format": "video", "format_affinity": {"video": 1.0}}),
+        (carol, {"top_format": "video", "format_shares": shares_array("format_affinity", {"video": 1.0})}),
     ):
         ProfileFeatures.objects.create(profile=person, computed_at=now, **values)
     Consent.objects.create(
@@ -61,7 +62,10 @@ def test_the_frame_holds_canonical_profiles_with_expanded_columns(db):
 
 def test_only_the_columns_a_run_needs_are_read(db):
     ProfileFeatures.objects.create(
-        profile=ProfileFactory(), computed_at=timezone.now(), top_format="video", format_affinity={"video": 1}
+        profile=ProfileFactory(),
+        computed_at=timezone.now(),
+        top_format="video",
+        format_shares=shares_array("format_affinity", {"video": 1}),
     )
     frame = clustering_frame_read(config=ClusteringConfig(preset="rfm"))
     assert not {"consented", "top_format", "format_affinity.video"} & set(frame.columns)
@@ -73,7 +77,12 @@ def test_two_copies_at_once_read_the_same_frame_as_one(monkeypatch):
     now = timezone.now()
     profiles = ProfileFactory.create_batch(50)
     ProfileFeatures.objects.bulk_create(
-        ProfileFeatures(profile=person, computed_at=now, monetary=number, channel_mix={"x": number / 50})
+        ProfileFeatures(
+            profile=person,
+            computed_at=now,
+            monetary=number,
+            channel_shares=shares_array("channel_mix", {"x": number / 50}),
+        )
         for number, person in enumerate(profiles)
     )
     config = ClusteringConfig(preset="rfm")
