@@ -165,8 +165,11 @@ def _event_columns(audience: Audience, parts: list[np.ndarray], pool: ThreadPool
 
 
 def _joined(parts: list[np.ndarray], name: str, kind: str) -> np.ndarray:
-    """One field of every part, end to end, in native byte order (one pass)."""
-    joined = np.empty(sum(len(part) for part in parts), dtype=np.dtype(kind).newbyteorder("="))
+    """One field of every part, end to end, in native byte order (one pass).
+
+    The type is numpy's own ("i8", not ">i8" turned native): with a look-alike type, ufunc.at
+    (each profile's first and last event) took 0.5 s instead of 0.03 s over ten million events."""
+    joined = np.empty(sum(len(part) for part in parts), dtype=np.dtype(kind.lstrip("<>=")))
     start = 0
     for part in parts:
         joined[start : start + len(part)] = part[name]
