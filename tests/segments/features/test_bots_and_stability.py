@@ -3,6 +3,8 @@ import pytest
 
 from segments.ml.bots import bot_scores, normalised_entropy, timing_regularity, volume_signal
 from segments.ml.stability import (
+    bin_shares,
+    decile_edges,
     distribution_summary,
     population_stability_index,
     psi_against_summary,
@@ -100,3 +102,28 @@ def test_missing_values_are_a_bin_of_their_own():
     assert summary["shares"][-1] == 0.5
     assert psi_against_summary(summary, expected) == pytest.approx(0.0)
     assert psi_against_summary(summary, np.array([1.0, 2.0, 3.0, 4.0])) > 0.25
+
+
+def test_bin_shares_follow_the_definition_with_ties_edges_and_missing_values():
+    """Each value falls in the bin after the last edge at or below it; missing values last."""
+    rng = np.random.default_rng(5)
+    values = rng.integers(0, 6, 2000).astype(np.float64)
+    values[rng.random(2000) < 0.1] = np.nan
+    values[:3] = [np.inf, -np.inf, 2.0]
+    edges = np.array([1.0, 2.0, 2.5, 4.0])
+    present = values[~np.isnan(values)]
+    per_value = np.array([np.sum(edges <= value) for value in present])
+    expected = np.append(np.bincount(per_value, minlength=len(edges) + 1), np.isnan(values).sum()) / 2000
+    np.testing.assert_array_equal(bin_shares(values, edges), expected)
+    np.testing.assert_array_equal(
+        bin_shares(values, np.array([])), [len(present) / 2000, (2000 - len(present)) / 2000]
+    )
+
+
+def test_decile_edges_are_the_distinct_quantiles_of_the_present_values():
+    values = np.array([5.0, np.nan, 1.0, 3.0, 3.0, 3.0, 2.0, np.nan, 4.0])
+    present = values[~np.isnan(values)]
+    np.testing.assert_array_equal(
+        decile_edges(values), np.unique(np.quantile(present, np.arange(1, 10) / 10))
+    )
+    assert decile_edges(np.array([np.nan])).size == 0
