@@ -45,13 +45,18 @@ def quintile_scores(values: pd.Series) -> pd.Series:
 
     Equal values get equal scores (ranking by order of appearance would split equal customers at
     random), so a value many share, like a single purchase, scores as low as the lowest of them."""
-    present = values.dropna()
-    scores = pd.Series(pd.NA, index=values.index, dtype="Int16")
-    if present.empty:
-        return scores
-    below = (present.rank(method="min").to_numpy() - 1) / len(present)
-    scores[present.index] = np.minimum(1 + np.floor(5 * below), 5).astype(np.int16)
-    return scores
+    numbers = values.to_numpy(dtype=np.float64, na_value=np.nan)
+    missing = np.isnan(numbers)
+    present = numbers[~missing]
+    order = np.argsort(present)
+    ordered = present[order]
+    # In sorted order, the values below one are those before the first of its equals.
+    first_of_equals = np.r_[True, ordered[1:] != ordered[:-1]] if ordered.size else np.zeros(0, dtype=bool)
+    below = np.empty(present.size)
+    below[order] = np.maximum.accumulate(np.where(first_of_equals, np.arange(present.size), 0))
+    scores = np.zeros(numbers.size, dtype=np.int16)
+    scores[~missing] = np.minimum(1 + np.floor(5 * below / max(present.size, 1)), 5)
+    return pd.Series(pd.arrays.IntegerArray(scores, missing), index=values.index)
 
 
 def rfm_scores(frame: pd.DataFrame) -> pd.DataFrame:

@@ -21,6 +21,19 @@ def test_missing_values_get_no_score():
     assert scores.dropna().tolist() == [3, 1]
 
 
+def test_quintiles_follow_the_share_strictly_below_on_many_ties():
+    rng = np.random.default_rng(2)
+    values = pd.Series(rng.integers(0, 40, 5000).astype(np.float64), index=rng.permutation(5000) + 100)
+    values[values % 7 == 0] = np.nan
+    present = values.dropna()
+    below = (present.rank(method="min") - 1) / len(present)
+    expected = np.minimum(1 + np.floor(5 * below), 5).astype(int)
+    scores = quintile_scores(values)
+    assert scores.dtype == "Int16" and scores.index.equals(values.index)
+    assert scores.isna().equals(values.isna())
+    assert scores.dropna().astype(int).equals(expected)
+
+
 def test_rfm_scores_rank_recent_buyers_high_and_skip_non_buyers():
     frame = pd.DataFrame(
         {
