@@ -181,3 +181,27 @@ def test_reading_in_parallel_gives_the_same_features_as_one_reader():
         list(ProfileFeatures.objects.order_by("profile_id").values_list("frequency", "interests"))
         == one_reader
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_events_over_many_runs_of_pages_are_each_read_once():
+    people = [ProfileFactory() for _ in range(4)]
+    for number in range(80):  # long texts: the events fill several heap pages
+        _event(people[number % 4], number % 9 + 1, "comment", platform="x", text=f"#ai {number} " + "a" * 900)
+    _event(people[0], 3, "purchase", platform="shop", amount=Decimal("7.50"))
+    features_compute()
+    one_reader = list(ProfileFeatures.objects.order_by("profile_id").values_list("events_total", "monetary"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_relation_size('segments_event') / 8192")
+        assert cursor.fetchone()[0] >= 5
+    with (
+        mock.patch("segments.services.features.PARALLEL_READ_MIN_EVENTS", 0),
+        mock.patch("segments.services.feature_io.RECORDS_MAX_PAGES", 1),
+    ):
+        run = features_compute()
+    assert run.settings_used["summary"]["events"] == 81
+    assert one_reader == [(21, 7.5), (20, 0.0), (20, 0.0), (20, 0.0)]
+    assert (
+        list(ProfileFeatures.objects.order_by("profile_id").values_list("events_total", "monetary"))
+        == one_reader
+    )
