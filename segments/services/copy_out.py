@@ -49,35 +49,39 @@ def parse_fixed(raw: memoryview, fields: list[tuple[str, str]]) -> np.ndarray:
     return records
 
 
-def parse_records(raw: memoryview, fields: list[tuple[str, str]]) -> np.ndarray:
-    """View the binary COPY output of records_sql as a numpy record array: one row of one bytea
-    value, the records back to back (or NULL when the source had no rows)."""
+def parse_values(raw: memoryview) -> list[memoryview | None]:
+    """The values of the first row of a binary COPY (None where NULL); [] when it has no row."""
     if bytes(raw[:11]) != _SIGNATURE:
         raise ValueError("Not PostgreSQL binary COPY output.")
-    start = 19 + int.from_bytes(raw[15:19], "big")  # after the header and its extension
-    dtype = np.dtype(fields)
-    if len(raw) == start + 2:  # the trailer alone: no row at all
-        return np.empty(0, dtype=dtype)
-    length = int.from_bytes(raw[start + 2 : start + 6], "big", signed=True)  # after the column count
-    if length < 0:
-        return np.empty(0, dtype=dtype)
-    if length % dtype.itemsize:
-        raise ValueError("The records are not all as wide as the fields.")
-    return np.frombuffer(raw[start + 6 : start + 6 + length], dtype=dtype)
+    position = 19 + int.from_bytes(raw[15:19], "big")  # after the header and its extension
+    columns = int.from_bytes(raw[position : position + 2], "big", signed=True)
+    position += 2
+    values: list[memoryview | None] = []
+    for _ in range(max(columns, 0)):  # -1: the trailer, no row
+        length = int.from_bytes(raw[position : position + 4], "big", signed=True)
+        position += 4
+        values.append(None if length < 0 else raw[position : position + length])
+        position += max(length, 0)
+    return values
 
 
-def records_sql(fields: list[str], source: str) -> str:
-    """One row holding the fields (bytea expressions of fixed width, such as int8send(id)) of
-    every row of `source`, back to back, for parse_records.
+def parse_records(value: memoryview | None, fields: list[tuple[str, str]]) -> np.ndarray:
+    """Fixed-width records back to back in one bytea value, such as string_agg(int8send(id) ||
+    float8send(share), ''), as a numpy record array; none for NULL (an aggregate over no rows).
 
     PostgreSQL sends a COPY row by row, and psycopg2 takes each row in a call into Python: ten million
     rows cost the client two seconds of CPU and PostgreSQL as much to send. Gathered into one value,
     they cost neither. A value cannot exceed 1 GB: keep each source under RECORDS_MAX_PAGES."""
-    return f"SELECT string_agg({' || '.join(fields)}, '') FROM {source}"
+    dtype = np.dtype(fields)
+    if value is None:
+        return np.empty(0, dtype=dtype)
+    if len(value) % dtype.itemsize:
+        raise ValueError("The records are not all as wide as the fields.")
+    return np.frombuffer(value, dtype=dtype)
 
 
-# Heap pages whose rows records_sql may gather in one value: 400 MB of heap, which holds at most
-# about five million rows of the narrowest table read this way, 200 MB of 40-byte records.
+# Heap pages whose rows one value may gather: 400 MB of heap, which holds at most about five million
+# rows of the narrowest table read this way (200 MB of 40-byte records), and at most 400 MB of text.
 RECORDS_MAX_PAGES = 50_000
 
 
