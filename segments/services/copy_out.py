@@ -1,5 +1,6 @@
 """Reading query results through COPY TO STDOUT: binary rows of fixed-width columns viewed by numpy
-without parsing, and several COPYs at once on their own connections, all in one snapshot.
+without parsing, or fixed-width records gathered into one bytea value (parse_values, parse_records),
+and several COPYs at once on their own connections, all in one snapshot.
 
 One backend sends 10,000,000 events in about 10 s here; two, each over half of the table's pages,
 take about 6 s, as PostgreSQL does not run COPY in parallel by itself."""
