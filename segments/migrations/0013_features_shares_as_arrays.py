@@ -19,22 +19,24 @@ INSERT INTO segments_featuresharekey (feature, position, name)
 SELECT '{feature}', row_number() OVER (ORDER BY key) - 1, key
 FROM (SELECT DISTINCT jsonb_object_keys({feature}) AS key FROM segments_profilefeatures) keys
 """
-ARRAYS_FROM_OBJECTS = """
-UPDATE segments_profilefeatures features SET {array} = ARRAY(
+# One UPDATE sets both columns of a direction: each UPDATE rewrites every row.
+EVERY_ROW = "UPDATE segments_profilefeatures features SET {assignments}"
+ARRAY_FROM_OBJECT = """{array} = ARRAY(
     SELECT COALESCE((features.{feature} ->> key.name)::real, 0)
-    FROM segments_featuresharekey key WHERE key.feature = '{feature}' ORDER BY key.position)
-"""
-OBJECTS_FROM_ARRAYS = """
-UPDATE segments_profilefeatures features SET {feature} = COALESCE((
+    FROM segments_featuresharekey key WHERE key.feature = '{feature}' ORDER BY key.position)"""
+OBJECT_FROM_ARRAY = """{feature} = COALESCE((
     SELECT jsonb_object_agg(key.name, round(share.value::numeric, 3))
     FROM unnest(features.{array}) WITH ORDINALITY AS share(value, place)
     JOIN segments_featuresharekey key ON key.feature = '{feature}' AND key.position = share.place - 1
-    WHERE share.value > 0), '{{}}')
-"""
+    WHERE share.value > 0), '{{}}')"""
 
 
 def _statements(template: str) -> list[str]:
     return [template.format(feature=feature, array=array) for feature, array in SHARED]
+
+
+def _update(assignment: str) -> str:
+    return EVERY_ROW.format(assignments=", ".join(_statements(assignment)))
 
 
 class Migration(migrations.Migration):
@@ -87,8 +89,8 @@ class Migration(migrations.Migration):
         ),
         # The updates' foreign-key checks are deferred; pending, they would block the ALTER TABLEs after.
         migrations.RunSQL(
-            [IMMEDIATE, *_statements(KEYS_FROM_OBJECTS), *_statements(ARRAYS_FROM_OBJECTS)],
-            [IMMEDIATE, *_statements(OBJECTS_FROM_ARRAYS)],
+            [IMMEDIATE, *_statements(KEYS_FROM_OBJECTS), _update(ARRAY_FROM_OBJECT)],
+            [IMMEDIATE, _update(OBJECT_FROM_ARRAY)],
         ),
         migrations.RemoveField(model_name="profilefeatures", name="channel_mix"),
         migrations.RemoveField(model_name="profilefeatures", name="format_affinity"),

@@ -81,9 +81,10 @@ def parse_records(value: memoryview | None, fields: list[tuple[str, str]]) -> np
     return np.frombuffer(value, dtype=dtype)
 
 
-# Heap pages whose rows one value may gather: 400 MB of heap, which holds at most about five million
-# rows of the narrowest table read this way (200 MB of 40-byte records), and at most 400 MB of text.
-RECORDS_MAX_PAGES = 50_000
+# Heap pages whose rows one value may gather. A page holds at most 291 rows, so 25,000 pages give at
+# most 291 MB of 40-byte records (about 100 MB of events in practice), well under the 1 GB a value
+# and a COPY row may take. Only fixed-width records have such a bound: never gather text this way.
+RECORDS_MAX_PAGES = 25_000
 
 
 def page_ranges(table: str, parts: int, max_pages: int | None = None) -> list[str]:

@@ -4,6 +4,7 @@ Events come out as fixed-width binary records gathered into one value per run of
 numpy without parsing: 10,000,000 events in less time than PostgreSQL takes to send them row by row.
 Text columns travel as hashtext() codes, resolved back to names once per distinct value."""
 
+import io
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,22 +28,18 @@ from segments.services.copy_out import (
 
 # PostgreSQL counts time from 2000-01-01; numpy and pandas from 1970-01-01.
 _POSTGRES_EPOCH_US = 946_684_800_000_000
-TEXT_TYPES = ("comment", "message")
-_HAS_TEXT = "event_type IN ({}) AND text <> ''".format(", ".join(f"'{name}'" for name in TEXT_TYPES))
-# One scan of a run of pages gives three values: every event as a 40-byte record, then the owners of
-# the comments and messages and their texts, each text ended by a NUL (which text never holds). Two
-# hashes travel in each int8 (the first in the high half): five values an event instead of seven
-# take PostgreSQL a sixth less time to send.
-EVENTS_AND_TEXTS_SQL = f"""
+# Every event as a 40-byte record, gathered into one value (parse_records). Two hashes travel in each
+# int8 (the first in the high half): five values an event instead of seven take PostgreSQL a sixth
+# less time to send. The texts are not gathered so: unlike the records, their size has no bound.
+EVENT_RECORDS_SQL = """
     SELECT string_agg(
         int8send(profile_id) || timestamptz_send(occurred_at) || float8send(COALESCE(amount::float8, 0))
         || int8send((hashtext(event_type)::int8 << 32) | (hashtext(platform)::int8 & 4294967295))
         || int8send((hashtext(content_format)::int8 << 32) | (hashtext(campaign_code)::int8 & 4294967295)),
-        ''),
-           string_agg(int8send(profile_id), '') FILTER (WHERE {_HAS_TEXT}),
-           string_agg(convert_to(text, 'UTF8') || '\\x00'::bytea, '') FILTER (WHERE {_HAS_TEXT})
+        '')
     FROM segments_event
 """
+TEXT_TYPES = ("comment", "message")
 
 
 @dataclass(frozen=True)
@@ -122,33 +119,34 @@ class FeatureInputs:
 def feature_inputs_read(*, parallel: bool) -> FeatureInputs:
     """Canonical profiles, every event, and the text of every comment and message.
 
-    `parallel` runs the profiles' COPYs and the events' (on two connections, each taking every other
-    run of pages) at once, in this transaction's snapshot: only for a transaction that has written
-    nothing they must see."""
+    `parallel` runs the profiles', the events' (two connections, each taking every other run of
+    pages) and the texts' COPYs at once, in this transaction's snapshot: only for a transaction that
+    has written nothing they must see."""
+    text_sql = _text_sql()
     connections = EVENT_CONNECTIONS if parallel else 1
     ranges = page_ranges("segments_event", connections, max_pages=RECORDS_MAX_PAGES)
-    statements = [f"{EVENTS_AND_TEXTS_SQL} WHERE {where}" for where in ranges]
+    events_sql = [f"{EVENT_RECORDS_SQL} WHERE {where}" for where in ranges]
     if parallel:
-        canonical, merged, *taken = in_snapshot(
+        # Each connection takes every other run of pages, one after the other.
+        canonical, merged, texts, *taken = in_snapshot(
             [
                 partial(copy_out, CANONICAL_SQL),
                 partial(copy_out, MERGED_SQL),
-                *(partial(_copy_each, statements[first::connections]) for first in range(connections)),
+                partial(copy_out, text_sql, "FORMAT csv"),
+                *(partial(_copy_each, events_sql[first::connections]) for first in range(connections)),
             ]
         )
         parts = [taken[index % connections][index // connections] for index in range(len(ranges))]
     else:
         canonical, merged = copy_out(CANONICAL_SQL), copy_out(MERGED_SQL)
-        parts = [copy_out(sql) for sql in statements]
+        texts, parts = copy_out(text_sql, "FORMAT csv"), [copy_out(sql) for sql in events_sql]
     audience = _audience(canonical, merged)
-    values = [parse_values(part) for part in parts]
     # PostgreSQL is done: numpy and pandas let go of the GIL in their loops, so the events' columns and
     # the texts are made ready side by side, on every core.
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        texts_ready = pool.submit(_texts, audience, [(owners, texts) for _, owners, texts in values])
-        events = _event_columns(
-            audience, [parse_records(records, EVENT_FIELDS) for records, _, _ in values], pool
-        )
+        texts_ready = pool.submit(_texts, audience, texts)
+        records = [parse_records(parse_values(part)[0], EVENT_FIELDS) for part in parts]
+        events = _event_columns(audience, records, pool)
         text_profile, text = texts_ready.result()
     return FeatureInputs(audience, events, text_profile, text)
 
@@ -203,7 +201,7 @@ def _joined(parts: list[np.ndarray], name: str, kind: str) -> np.ndarray:
 
 def _factorised_halves(packed: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     """Codes and distinct values of each of the two 32-bit hashes packed in every int8 of
-    EVENTS_AND_TEXTS_SQL: its high half, then its low half."""
+    EVENT_RECORDS_SQL: its high half, then its low half."""
     return [pd.factorize(half) for half in ((packed >> 32).astype(np.int32), packed.astype(np.int32))]
 
 
@@ -236,13 +234,18 @@ def _hashes(names: list[str]) -> dict[str, int]:
         return dict(cursor.fetchall())
 
 
-def _texts(
-    audience: Audience, parts: list[tuple[memoryview | None, memoryview | None]]
-) -> tuple[np.ndarray, pd.Series]:
-    """The dense profile index and the text of each comment and message, from each part's owners
-    (int8 records) and texts (each ended by a NUL)."""
-    owners = np.concatenate([parse_records(value, [("profile", ">i8")])["profile"] for value, _ in parts])
-    texts = [text for _, value in parts if value is not None for text in str(value, "utf-8").split("\0")[:-1]]
-    profile = audience.dense(owners.astype(np.int64))
+def _text_sql() -> str:
+    types = ", ".join(f"'{name}'" for name in TEXT_TYPES)
+    return f"SELECT profile_id, text FROM segments_event WHERE event_type IN ({types}) AND text <> ''"
+
+
+def _texts(audience: Audience, raw: memoryview) -> tuple[np.ndarray, pd.Series]:
+    frame = pd.read_csv(
+        io.BytesIO(raw),
+        names=["profile", "text"],
+        dtype={"profile": np.int64, "text": str},
+        keep_default_na=False,
+    )
+    profile = audience.dense(frame["profile"].to_numpy())
     counted = profile >= 0
-    return profile[counted], pd.Series(texts, dtype=object)[counted].reset_index(drop=True)
+    return profile[counted], frame["text"][counted].reset_index(drop=True)

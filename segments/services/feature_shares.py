@@ -4,26 +4,50 @@ A run registers the keys it meets for the first time after the known ones; a key
 
 from django.db import connection, transaction
 
-from segments.models import FeatureShareKey, SharedFeature
+from segments.models import SharedFeature
+
+# Lock waits beyond this fail the registration (and the run) rather than queue behind another run.
+REGISTER_LOCK_TIMEOUT = "60s"
 
 
 def share_positions(feature: str, names: list[str]) -> list[int]:
     """The place of each of these keys in `feature`'s arrays, new keys added after the others.
 
-    Registrations queue behind each other (a table lock that readers do not feel) until the
-    transaction that made them ends, so two never hand out one place."""
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("LOCK TABLE segments_featuresharekey IN SHARE ROW EXCLUSIVE MODE")
-        known = dict(FeatureShareKey.objects.filter(feature=feature).values_list("name", "position"))
-        new = [name for name in dict.fromkeys(names) if name not in known]
-        first = max(known.values(), default=-1) + 1
-        added = {name: first + offset for offset, name in enumerate(new)}
-        FeatureShareKey.objects.bulk_create(
-            FeatureShareKey(feature=feature, position=position, name=name) for name, position in added.items()
-        )
-        known.update(added)
-    return [known[name] for name in names]
+    Registrations queue behind each other (a table lock that readers do not feel), so two never
+    hand out one place. In a REPEATABLE READ transaction (the feature job's), whose snapshot may be
+    older than keys another run has added since, they are registered on a connection of their own
+    and committed at once: keys only ever grow, so one registered by a run that then fails does no
+    harm."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW transaction_isolation")
+        snapshot_kept = connection.in_atomic_block and cursor.fetchone()[0] != "read committed"
+    if not snapshot_kept:
+        with transaction.atomic(), connection.cursor() as cursor:
+            places = _registered(cursor, feature, names)
+        return [places[name] for name in names]
+    own = connection.get_new_connection(connection.get_connection_params())
+    try:
+        with own, own.cursor() as cursor:  # commits on leaving
+            places = _registered(cursor, feature, names)
+    finally:
+        own.close()
+    return [places[name] for name in names]
+
+
+def _registered(cursor, feature: str, names: list[str]) -> dict[str, int]:
+    cursor.execute(f"SET LOCAL lock_timeout = '{REGISTER_LOCK_TIMEOUT}'")
+    cursor.execute("LOCK TABLE segments_featuresharekey IN SHARE ROW EXCLUSIVE MODE")
+    cursor.execute("SELECT name, position FROM segments_featuresharekey WHERE feature = %s", [feature])
+    known = dict(cursor.fetchall())
+    first = max(known.values(), default=-1) + 1
+    added = {
+        name: first + offset for offset, name in enumerate(n for n in dict.fromkeys(names) if n not in known)
+    }
+    cursor.executemany(
+        "INSERT INTO segments_featuresharekey (feature, position, name) VALUES (%s, %s, %s)",
+        [(feature, position, name) for name, position in added.items()],
+    )
+    return {**known, **added}
 
 
 def shares_array(feature: str, shares: dict[str, float]) -> list[float]:

@@ -13,10 +13,12 @@ from segments.models import (
     Identity,
     ImportRun,
     Profile,
+    ProfileFeatures,
     RejectedRow,
     Segment,
 )
 from segments.selectors import consenting_profiles
+from segments.services.feature_shares import share_arrays
 from segments.services.privacy import consent_set, profile_access_request, profile_erase
 from segments.services.segment_versions import NewVersion, segment_versions_write
 from segments.services.tombstones import erased_hashes, identifier_hash
@@ -105,6 +107,21 @@ def test_access_request_exports_everything_about_the_person(person, manager):
     assert len(export["events"]) == 5
     assert export["profiles"][0]["consents"][0]["purpose"] == "marketing"
     assert AuditEntry.objects.filter(action="profile.access_exported").count() == 1
+
+
+def test_the_export_and_the_profile_page_name_each_share_of_the_features(person, manager, login):
+    ProfileFeatures.objects.create(
+        profile=person,
+        computed_at=timezone.now(),
+        **share_arrays({"x": 0.25, "instagram": 0.75}, {"video": 1.0}),
+    )
+
+    (features,) = profile_access_request(profile=person, actor=manager)["features"]
+    page = login(manager).get(f"/audience/profiles/{person.id}/").content.decode()
+
+    assert features["channel_mix"] == {"instagram": 0.75, "x": 0.25}
+    assert features["format_affinity"] == {"video": 1.0} and "channel_shares" not in features
+    assert "instagram 75% · x 25%" in page and "video 100%" in page
 
 
 def test_access_request_lists_every_segment_version_the_person_was_placed_in(person, manager):

@@ -12,7 +12,13 @@ pytestmark = pytest.mark.django_db
 def person():
     survivor = ProfileFactory()
     absorbed = ProfileFactory(merged_into=survivor)
-    EventFactory(profile=absorbed, event_type="comment", text="Great deal! #sale")
+    EventFactory(
+        profile=absorbed,
+        event_type="comment",
+        platform="instagram",
+        content_format="video",
+        text="Great deal! #sale",
+    )
     features_compute()
     return survivor, absorbed
 
@@ -25,6 +31,8 @@ def test_a_profiles_features(person, viewer, login):
     assert body["profile"] == survivor.id
     assert body["events_total"] == 1 and body["interests"] == ["Deals"]
     assert body["excluded_as_bot"] is False and "is_bot" not in body
+    assert body["channel_mix"] == {"instagram": 1.0} and body["format_affinity"] == {"video": 1.0}
+    assert "channel_shares" not in body
 
 
 def test_a_merged_profile_answers_with_its_survivors_features(person, viewer, login):

@@ -2,7 +2,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
@@ -125,3 +125,20 @@ def test_the_migration_turns_objects_into_arrays_and_back():
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_whose_snapshot_is_older_than_a_new_key_places_its_own_after_it():
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        assert not FeatureShareKey.objects.exists()  # the run's snapshot is taken here
+        other_run = connection.get_new_connection(connection.get_connection_params())
+        with other_run, other_run.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO segments_featuresharekey (feature, position, name) "
+                "VALUES ('format_affinity', 0, 'video')"
+            )
+        other_run.close()
+
+        assert share_positions("format_affinity", ["podcast", "video"]) == [1, 0]
