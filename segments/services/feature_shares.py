@@ -18,20 +18,26 @@ def share_positions(feature: str, names: list[str]) -> list[int]:
     older than keys another run has added since, they are registered on a connection of their own
     and committed at once: keys only ever grow, so one registered by a run that then fails does no
     harm."""
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW transaction_isolation")
-        snapshot_kept = connection.in_atomic_block and cursor.fetchone()[0] != "read committed"
-    if not snapshot_kept:
+    if _keeps_its_snapshot():
+        own = connection.get_new_connection(connection.get_connection_params())
+        try:
+            with own, own.cursor() as cursor:  # commits on leaving
+                places = _registered(cursor, feature, names)
+        finally:
+            own.close()
+    else:
         with transaction.atomic(), connection.cursor() as cursor:
             places = _registered(cursor, feature, names)
-        return [places[name] for name in names]
-    own = connection.get_new_connection(connection.get_connection_params())
-    try:
-        with own, own.cursor() as cursor:  # commits on leaving
-            places = _registered(cursor, feature, names)
-    finally:
-        own.close()
     return [places[name] for name in names]
+
+
+def _keeps_its_snapshot() -> bool:
+    """Whether this connection is in a transaction that reads from one snapshot throughout."""
+    if not connection.in_atomic_block:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW transaction_isolation")
+        return cursor.fetchone()[0] != "read committed"
 
 
 def _registered(cursor, feature: str, names: list[str]) -> dict[str, int]:
@@ -40,9 +46,8 @@ def _registered(cursor, feature: str, names: list[str]) -> dict[str, int]:
     cursor.execute("SELECT name, position FROM segments_featuresharekey WHERE feature = %s", [feature])
     known = dict(cursor.fetchall())
     first = max(known.values(), default=-1) + 1
-    added = {
-        name: first + offset for offset, name in enumerate(n for n in dict.fromkeys(names) if n not in known)
-    }
+    new = [name for name in dict.fromkeys(names) if name not in known]
+    added = {name: first + offset for offset, name in enumerate(new)}
     cursor.executemany(
         "INSERT INTO segments_featuresharekey (feature, position, name) VALUES (%s, %s, %s)",
         [(feature, position, name) for name, position in added.items()],
