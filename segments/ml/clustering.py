@@ -194,7 +194,7 @@ def _fit_segments(frame: pd.DataFrame, config: ClusteringConfig) -> ClusteringRe
         scores = quality(matrix, labels, config, silhouette["average"])
         centroids = cluster_means(list(expanded.values()), labels, chosen_k)
         sizes = np.bincount(labels[labels >= 0], minlength=chosen_k)
-        plotted = projection(matrix, labels, profile_ids, rows, config.random_state)
+        plotted = projection(matrix, labels, rows, config.random_state)
         stability = bootstrap.result()
     return ClusteringResult(
         profile_id=profile_ids,

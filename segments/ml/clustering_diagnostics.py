@@ -17,10 +17,10 @@ def plot_rows(count: int, config: ClusteringConfig) -> np.ndarray:
     return sample_indices(count, config.projection_sample, np.random.default_rng(config.random_state + 1))
 
 
-def projection(
-    matrix: np.ndarray, labels: np.ndarray, profile_ids: np.ndarray, rows: np.ndarray, random_state: int
-) -> dict[str, Any]:
-    """The plot rows on the first two principal components of the model space (outliers included)."""
+def projection(matrix: np.ndarray, labels: np.ndarray, rows: np.ndarray, random_state: int) -> dict[str, Any]:
+    """The plot rows on the first two principal components of the model space (outliers included).
+    Points carry their cluster, never the person: whoever may read a run may not see every cluster's
+    members."""
     points = matrix[rows]
     if points.shape[1] >= 2 and len(points) >= 2:
         pca = PCA(n_components=2, svd_solver="full", random_state=random_state).fit(points)
@@ -33,7 +33,6 @@ def projection(
         "x": np.round(flat[:, 0], 4).tolist(),
         "y": np.round(flat[:, 1], 4).tolist(),
         "label": labels[rows].tolist(),
-        "profile_id": profile_ids[rows].tolist(),
         "explained_variance": explained,
     }
 

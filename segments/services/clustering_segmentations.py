@@ -12,7 +12,12 @@ from governance.services.audit import audit_record
 from segments.ml.clustering_config import ClusteringConfig
 from segments.models import Schedule, Segment, Segmentation, Sensitivity
 from segments.rule_segment_selectors import sensitive_attributes
-from segments.services.rule_segment_checks import SENSITIVITY_RANK, SegmentRefused, segment_name_check
+from segments.services.rule_segment_checks import (
+    SENSITIVITY_RANK,
+    SegmentRefused,
+    segment_name_check,
+    sensitivity_while_rebuilding,
+)
 from segments.services.rule_segment_refresh import SCHEDULE_PERIODS
 
 
@@ -69,8 +74,9 @@ def segmentation_update(
     schedule: str = Schedule.NEVER,
     thresholds: dict[str, float] | None = None,
 ) -> Segmentation:
-    """New settings apply from the next run; the segments take the sensitivity of the new features
-    at once, so a sensitive feature never waits for a run to protect who is in them."""
+    """New settings apply from the next run. A higher sensitivity class of the new features applies
+    to the segments at once, so a sensitive feature never waits for a run to protect who is in them;
+    a lower one comes with the run, since until then the members were clustered the old way."""
     with transaction.atomic():
         segmentation.name = _name_check(name=name, segmentation=segmentation)
         segmentation.description = description.strip()
@@ -81,8 +87,12 @@ def segmentation_update(
         for field, value in (thresholds or {}).items():
             setattr(segmentation, field, value)
         segmentation.save()
-        level, reason = clustering_sensitivity(config=config)
-        segmentation.segments.update(sensitivity=level, sensitivity_reason=reason)
+        new = clustering_sensitivity(config=config)
+        for segment in segmentation.segments.select_for_update():
+            level, reason = sensitivity_while_rebuilding(
+                current=(segment.sensitivity, segment.sensitivity_reason), new=new
+            )
+            Segment.objects.filter(id=segment.id).update(sensitivity=level, sensitivity_reason=reason)
         audit_record(
             actor=actor,
             action="segmentation.changed",

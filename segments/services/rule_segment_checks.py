@@ -11,6 +11,18 @@ from segments.rules.catalogue import FIELDS_BY_NAME
 from segments.rules.validation import definition_check, fields_used, referenced_segments
 
 SENSITIVITY_RANK = {Sensitivity.NORMAL: 0, Sensitivity.SENSITIVE: 1, Sensitivity.SPECIAL: 2}
+KEPT_UNTIL_REBUILT = "Kept until the members are rebuilt from what the segment uses now"
+
+
+def sensitivity_while_rebuilding(*, current: tuple[str, str], new: tuple[str, str]) -> tuple[str, str]:
+    """The class of a segment whose rules or features changed before its members are rebuilt: a
+    higher class applies at once; a lower one waits, since the members were chosen the old way."""
+    if SENSITIVITY_RANK[new[0]] >= SENSITIVITY_RANK[current[0]]:
+        return new
+    level, reason = current
+    if not reason.startswith(KEPT_UNTIL_REBUILT):
+        reason = f"{KEPT_UNTIL_REBUILT}. {reason}"[:300]
+    return level, reason
 
 
 class SegmentRefused(ValueError):

@@ -21,7 +21,7 @@ from segments.feature_selectors import feature_run_latest
 from segments.models import ImportRun, ImportStatus, Schedule, Segment, SegmentKind, SegmentVersion
 from segments.rule_segment_selectors import REFRESH_TASK, last_refresh_requests, segment_refresh_jobs_active
 from segments.rules.compiler import POPULATION_SQL, compile_definition
-from segments.services.rule_segment_checks import SegmentRefused, rule_definition_check
+from segments.services.rule_segment_checks import SegmentRefused, rule_definition_check, rule_sensitivity
 from segments.services.segment_hashtags import top_hashtags
 from segments.services.segment_versions import segment_version_write_from_sql
 
@@ -41,7 +41,8 @@ def rule_segment_refresh(
     job: Job | None = None,
     progress: Callable[[float, str], None] | None = None,
 ) -> SegmentVersion:
-    """Write the segment's next version from its current definition and make it current. On any
+    """Write the segment's next version from its current definition and make it current, with the
+    sensitivity class of that definition now (the segments it uses may have changed class). On any
     error nothing is kept: the current version stays as it was."""
     report = progress or (lambda percent, message: None)
     segment = Segment.objects.get(id=segment_id)
@@ -71,12 +72,12 @@ def rule_segment_refresh(
             "top_hashtags": top_hashtags(version_ids=[version.id])[version.id],
         }
         SegmentVersion.objects.filter(id=version.id).update(card=version.card)
-        audit_record(
-            actor=actor,
-            action="segment.refreshed",
-            subject=segment,
-            details={"version": version.number, "size": version.size, "job": job.id if job else None},
-        )
+        details = {"version": version.number, "size": version.size, "job": job.id if job else None}
+        sensitivity, reason = rule_sensitivity(definition=segment.definition)
+        if (sensitivity, reason) != (segment.sensitivity, segment.sensitivity_reason):
+            Segment.objects.filter(id=segment.id).update(sensitivity=sensitivity, sensitivity_reason=reason)
+            details["sensitivity"] = {"before": segment.sensitivity, "after": sensitivity}
+        audit_record(actor=actor, action="segment.refreshed", subject=segment, details=details)
     return version
 
 

@@ -22,6 +22,7 @@ from segments.services.rule_segment_checks import (
     rule_definition_check,
     rule_sensitivity,
     segment_name_check,
+    sensitivity_while_rebuilding,
 )
 from segments.services.rule_segment_refresh import rule_segment_refresh_request
 
@@ -76,7 +77,8 @@ def rule_segment_update(
     refresh_schedule: str = Schedule.NEVER,
     based_on_updated_at: datetime | None = None,
 ) -> Segment:
-    """Change a rule segment; new rules bring a new sensitivity class and a refresh job.
+    """Change a rule segment; new rules bring a refresh job and their sensitivity class, at once if
+    it is higher, with the rebuilt members if lower.
     `based_on_updated_at` is the segment's `updated_at` as the editor read it: if it was saved since,
     nothing is saved, so that neither editor overwrites the other unseen."""
     with transaction.atomic():
@@ -95,6 +97,10 @@ def rule_segment_update(
         name = segment_name_check(name=name, segment=segment)
         rule_definition_check(definition=definition, segment=segment)
         sensitivity, reason = rule_sensitivity(definition=definition)
+        if definition != segment.definition:
+            sensitivity, reason = sensitivity_while_rebuilding(
+                current=(segment.sensitivity, segment.sensitivity_reason), new=(sensitivity, reason)
+            )
         new_values = {
             "name": name,
             "description": description.strip(),

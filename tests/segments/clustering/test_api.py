@@ -46,6 +46,8 @@ def test_run_detail_cards_and_confident_members(login, marketer, viewer, planted
     assert detail["status"] == "succeeded"
     assert detail["recommendation"]["reasons"]
     assert [row["k"] for row in detail["metrics"]["per_k"]] == [2, 3, 4, 5]
+    # Anyone who reads the run sees the scatter: its points name their cluster, never the person.
+    assert set(detail["projection"]) == {"x", "y", "label", "explained_variance"}
 
     cards = client.get(f"/api/v1/segmentations/{segmentation.id}/runs/{run.id}/cards/").json()
     assert len(cards) == 3

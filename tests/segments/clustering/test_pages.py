@@ -2,8 +2,10 @@ import json
 
 import pytest
 
+from segments.ml.clustering_config import ClusteringConfig
 from segments.models import ClusteringRun, Segment, Segmentation, SensitiveAttribute
 from segments.services.clustering_runs import clustering_run_request
+from segments.services.clustering_segmentations import segmentation_update
 from tests.segments.clustering.test_runs import run_now
 
 pytestmark = pytest.mark.django_db(databases=["default", "jobs"])
@@ -114,6 +116,23 @@ def test_sensitive_features_make_the_segments_sensitive(login, marketer, planted
     assert set(Segment.objects.values_list("sensitivity", flat=True)) == {"sensitive"}
     page = login(marketer).get(f"/audience/segmentations/{segmentation.id}/").content.decode()
     assert "Income proxy" in page
+
+
+def test_features_without_the_sensitive_one_lower_the_class_only_with_the_next_run(
+    login, viewer, marketer, planted, segmentation
+):
+    SensitiveAttribute.objects.create(attribute="monetary", sensitivity="sensitive", reason="Income proxy")
+    run_now(segmentation, marketer)
+    segment = Segment.objects.filter(segmentation=segmentation).first()
+    engagement = ClusteringConfig.from_dict({**segmentation.config, "preset": "engagement"})
+
+    segmentation_update(actor=marketer, segmentation=segmentation, name=segmentation.name, config=engagement)
+    segment.refresh_from_db()
+    assert segment.sensitivity == "sensitive"  # its members were still clustered on spend
+    assert login(viewer).get(f"/api/v1/segments/{segment.id}/members/").status_code == 404
+
+    run_now(segmentation, marketer)
+    assert set(Segment.objects.filter(retired_at=None).values_list("sensitivity", flat=True)) == {"normal"}
 
 
 def test_viewers_cannot_change_and_outsiders_see_nothing(

@@ -116,6 +116,38 @@ def test_update_reclassifies_and_refreshes_only_when_the_rules_change(marketer, 
     assert Job.objects.filter(task_name="segments.rule_segment_refresh").count() == 1
 
 
+def test_a_lower_class_waits_for_the_members_built_from_the_new_rules(marketer, audience):
+    SensitiveAttribute.objects.all().delete()
+    segment = rule_segment_create(actor=marketer, name="Eighties", definition=BY_AGE)
+    rule_segment_refresh(segment_id=segment.id)
+
+    segment = rule_segment_update(actor=marketer, segment=segment, name="Londoners", definition=LONDON)
+    # The current members were still chosen by year of birth: they stay protected.
+    assert segment.sensitivity == "sensitive"
+    assert segment.sensitivity_reason.startswith("Kept until the members are rebuilt")
+    assert "year of birth" in segment.sensitivity_reason
+
+    rule_segment_refresh(segment_id=segment.id)
+    segment.refresh_from_db()
+    assert (segment.sensitivity, segment.sensitivity_reason) == ("normal", "")
+    refreshed = AuditEntry.objects.filter(action="segment.refreshed").latest("id")
+    assert refreshed.details["sensitivity"] == {"before": "sensitive", "after": "normal"}
+
+
+def test_a_refresh_takes_the_class_of_the_segments_the_rules_use_now(marketer, audience, make_rule_segment):
+    SensitiveAttribute.objects.all().delete()
+    used = make_rule_segment(marketer, "Londoners", LONDON)
+    rule_segment_refresh(segment_id=used.id)
+    uses = {"op": "and", "rules": [{"field": "segment", "operator": "in", "value": used.id}]}
+    segment = rule_segment_create(actor=marketer, name="Same people", definition=uses)
+    assert segment.sensitivity == "normal"
+
+    Segment.objects.filter(id=used.id).update(sensitivity="special")
+    rule_segment_refresh(segment_id=segment.id)
+    segment.refresh_from_db()
+    assert segment.sensitivity == "special" and "“Londoners”" in segment.sensitivity_reason
+
+
 def test_an_edit_that_would_make_a_cycle_is_refused(marketer, make_rule_segment):
     first = make_rule_segment(marketer, "First", LONDON)
     uses_first = {"op": "and", "rules": [{"field": "segment", "operator": "in", "value": first.id}]}
