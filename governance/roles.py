@@ -42,6 +42,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_WORK_ON_AUDIENCE,
         "governance.change_job",
         "segments.export_profile",
+        "segments.share_members",
         "personas.approve_persona",
     ],
     ADMIN: [

@@ -26,6 +26,7 @@ from segments.segment_selectors import segment_members, version_transitions
 
 REFRESH_TASK = "segments.rule_segment_refresh"
 VIEW_MEMBERS = "segments.view_members"
+SHARE_MEMBERS = "segments.share_members"
 NOT_A_MEMBER = "Not a member"
 
 

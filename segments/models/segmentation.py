@@ -120,7 +120,10 @@ class Segment(TimestampedModel):
     retired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        permissions = [("view_members", "Can see who is in a sensitive segment")]
+        permissions = [
+            ("view_members", "Can see who is in a sensitive segment"),
+            ("share_members", "Can give and take back access to a sensitive segment's members"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["segmentation", "cluster_key"],

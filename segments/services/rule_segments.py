@@ -5,7 +5,7 @@ when the rules changed; refreshing itself is in segments.services.rule_segment_r
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from psycopg2.errors import QueryCanceled
@@ -14,7 +14,7 @@ from governance.access import access_grant, access_revoke
 from governance.models import User
 from governance.services.audit import audit_record
 from segments.models import Schedule, Segment, SegmentKind
-from segments.rule_segment_selectors import VIEW_MEMBERS
+from segments.rule_segment_selectors import SHARE_MEMBERS, VIEW_MEMBERS
 from segments.rules.compiler import compile_definition
 from segments.services.rule_segment_checks import (
     SegmentChangedMeanwhile,
@@ -150,7 +150,9 @@ def rule_segment_preview(*, definition: Any, segment: Segment | None = None) -> 
 
 
 def segment_access_grant(*, actor: User, segment: Segment, grantee: User) -> None:
-    """Let `grantee` see who is in a sensitive segment (audited by governance.access)."""
+    """Let `grantee` see who is in a sensitive segment (audited by governance.access). Managers give
+    it, to a colleague, never to themselves."""
+    _sharing_check(actor=actor)
     if grantee.id == actor.id:
         raise SegmentRefused(
             "Access to a sensitive segment is given by a colleague, not to oneself.", field="user"
@@ -163,4 +165,10 @@ def segment_access_grant(*, actor: User, segment: Segment, grantee: User) -> Non
 
 
 def segment_access_revoke(*, actor: User, segment: Segment, grantee: User) -> None:
+    _sharing_check(actor=actor)
     access_revoke(actor=actor, grantee=grantee, perm=VIEW_MEMBERS, obj=segment)
+
+
+def _sharing_check(*, actor: User) -> None:
+    if not actor.has_perm(SHARE_MEMBERS):
+        raise PermissionDenied("Access to a sensitive segment's members is given by a manager.")

@@ -14,6 +14,7 @@ from governance.models import User
 from segments.models import ConsentPurpose, Segment, SegmentKind, Sensitivity
 from segments.rule_builder_nodes import readable_rules
 from segments.rule_segment_selectors import (
+    SHARE_MEMBERS,
     lineage_facts,
     segment_access_candidates,
     segment_access_holders,
@@ -125,7 +126,7 @@ def segment_refresh_view(request: HttpRequest, segment_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def segment_access_grant_view(request: HttpRequest, segment_id: int) -> HttpResponse:
-    segment = _changeable(request, segment_id)
+    segment = _shareable(request, segment_id)
     chosen = request.POST.get("user", "")
     grantee = get_object_or_404(User, id=int(chosen) if chosen.isdigit() else 0, is_active=True)
     problem = ""
@@ -139,7 +140,7 @@ def segment_access_grant_view(request: HttpRequest, segment_id: int) -> HttpResp
 @require_POST
 @login_required
 def segment_access_revoke_view(request: HttpRequest, segment_id: int, user_id: int) -> HttpResponse:
-    segment = _changeable(request, segment_id)
+    segment = _shareable(request, segment_id)
     segment_access_revoke(actor=request.user, segment=segment, grantee=get_object_or_404(User, id=user_id))
     return _access_panel(request, segment, "")
 
@@ -162,6 +163,13 @@ def _rules(segment: Segment) -> dict | None:
 def _changeable(request: HttpRequest, segment_id: int) -> Segment:
     segment = segment_get_for_user(user=request.user, segment_id=segment_id)
     if not request.user.has_perm(CHANGE):
+        raise PermissionDenied
+    return segment
+
+
+def _shareable(request: HttpRequest, segment_id: int) -> Segment:
+    segment = segment_get_for_user(user=request.user, segment_id=segment_id)
+    if not request.user.has_perm(SHARE_MEMBERS):
         raise PermissionDenied
     return segment
 
@@ -192,7 +200,7 @@ def _members_context(request: HttpRequest, segment: Segment) -> dict:
 
 
 def _access_context(request: HttpRequest, segment: Segment) -> dict:
-    if segment.sensitivity == Sensitivity.NORMAL or not request.user.has_perm(CHANGE):
+    if segment.sensitivity == Sensitivity.NORMAL or not request.user.has_perm(SHARE_MEMBERS):
         return {"access_panel": False}
     return {
         "access_panel": True,

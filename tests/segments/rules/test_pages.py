@@ -255,6 +255,12 @@ def test_refresh_now_starts_the_job_and_shows_its_progress(login, marketer, enga
     assert f'id="job-{job.id}"' in detail
 
 
+def access_holders(segment):
+    from segments.rule_segment_selectors import segment_access_holders
+
+    return segment_access_holders(segment=segment)
+
+
 def test_sensitive_members_are_hidden_with_a_reason_until_access_is_given(login, manager, viewer, audience):
     SensitiveAttribute.objects.all().delete()
     from segments.services.rule_segments import rule_segment_create
@@ -290,6 +296,28 @@ def test_sensitive_members_are_hidden_with_a_reason_until_access_is_given(login,
         reverse("segments:segment_access_grant", args=[segment.id]), {"user": manager.id}, **HTMX
     )
     assert "not to oneself" in themselves.content.decode()
+
+
+def test_only_managers_give_or_take_back_access_to_sensitive_members(
+    login, marketer, manager, viewer, audience
+):
+    SensitiveAttribute.objects.all().delete()
+    from segments.services.rule_segments import rule_segment_create
+
+    by_age = {"op": "and", "rules": [{"field": "birth_year", "operator": "between", "value": [1980, 1995]}]}
+    segment = rule_segment_create(actor=marketer, name="Eighties", definition=by_age)
+    owner = login(marketer)
+    page = owner.get(reverse("segments:segment_detail", args=[segment.id])).content.decode()
+    assert "Who may see the members" not in page
+    grant = reverse("segments:segment_access_grant", args=[segment.id])
+    assert owner.post(grant, {"user": viewer.id}, **HTMX).status_code == 403
+    assert not access_holders(segment)
+
+    login(manager).post(grant, {"user": viewer.id}, **HTMX)
+    assert access_holders(segment) == [viewer]
+    revoke = reverse("segments:segment_access_revoke", args=[segment.id, viewer.id])
+    assert owner.post(revoke, **HTMX).status_code == 403
+    assert access_holders(segment) == [viewer]
 
 
 def test_members_page_by_profile_id_with_a_confidence_filter(login, marketer, engaged, audience, monkeypatch):
