@@ -21,6 +21,8 @@ sys.path.insert(0, str(ROOT))
 
 import benchdb  # noqa: E402
 
+from segments.consent_sql import consenting_people_sql  # noqa: E402
+
 RULE = {
     "op": "and",
     "rules": [
@@ -47,7 +49,8 @@ BROAD_RULE = {
     ],
 }
 # The same people written by hand, straightforwardly: canonical profiles that are not bots, their
-# merged profiles' comments counted with theirs.
+# merged profiles' comments counted with theirs, their latest word on marketing taken over all their
+# profiles.
 HAND_WRITTEN = """
 SELECT p.id
 FROM segments_profile p
@@ -55,9 +58,13 @@ JOIN segments_profilefeatures f ON f.profile_id = p.id
 WHERE p.merged_into_id IS NULL
   AND NOT f.is_bot
   AND f.rfm_group IN ('Champions', 'Loyal')
-  AND EXISTS (SELECT 1 FROM segments_consent c
-              WHERE c.profile_id = p.id AND c.purpose = 'marketing' AND c.granted
-                AND (c.expires_at IS NULL OR c.expires_at > now()))
+  AND p.id IN (SELECT person FROM (
+                   SELECT DISTINCT ON (COALESCE(o.merged_into_id, o.id))
+                          COALESCE(o.merged_into_id, o.id) AS person, c.granted, c.expires_at
+                   FROM segments_consent c JOIN segments_profile o ON o.id = c.profile_id
+                   WHERE c.purpose = 'marketing'
+                   ORDER BY 1, c.recorded_at DESC, c.granted) latest
+               WHERE granted AND (expires_at IS NULL OR expires_at > now()))
   AND p.id IN (SELECT COALESCE(ep.merged_into_id, ep.id)
                FROM segments_event e JOIN segments_profile ep ON ep.id = e.profile_id
                WHERE e.event_type = 'comment' AND e.platform = 'instagram'
@@ -65,8 +72,8 @@ WHERE p.merged_into_id IS NULL
                GROUP BY 1 HAVING count(*) >= 3)
 """
 # ...and tuned as the compiler does it: comments counted per profile first, and only merged profiles
-# (a partial index holds them) looked up to move their counts to their person.
-HAND_TUNED = """
+# (a partial index holds them) looked up to move their counts and their consent to their person.
+HAND_TUNED = f"""
 SELECT p.id
 FROM segments_profile p
 JOIN segments_profilefeatures f ON f.profile_id = p.id
@@ -80,9 +87,7 @@ JOIN (SELECT COALESCE(ep.merged_into_id, counted.profile_id) AS id
 WHERE p.merged_into_id IS NULL
   AND NOT f.is_bot
   AND f.rfm_group IN ('Champions', 'Loyal')
-  AND EXISTS (SELECT 1 FROM segments_consent c
-              WHERE c.profile_id = p.id AND c.purpose = 'marketing' AND c.granted
-                AND (c.expires_at IS NULL OR c.expires_at > now()))
+  AND p.id IN ({consenting_people_sql("'marketing'")})
 """
 
 

@@ -1,11 +1,12 @@
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
-from django.utils import timezone
 
 from governance.models import AuditEntry, User
-from segments.models import Consent, Event, Identity, Profile, RowCount, SegmentMembership
+from segments.consent_sql import PURPOSE_USES, consenting_people_sql
+from segments.models import Event, Identity, Profile, RowCount, SegmentMembership
 from segments.segment_selectors import segment_members_visible
 
 
@@ -77,9 +78,8 @@ def profile_audit_trail(*, profile: Profile) -> QuerySet[AuditEntry]:
 
 
 def consenting_profiles(*, purpose: str) -> QuerySet[Profile]:
-    """Canonical profiles whose consent for `purpose` is granted and unexpired right now: every
-    activation and export selects through this, so a withdrawal takes effect at once."""
-    active = Consent.objects.filter(profile=OuterRef("pk"), purpose=purpose, granted=True).filter(
-        Q(expires_at=None) | Q(expires_at__gt=timezone.now())
-    )
-    return Profile.objects.filter(merged_into=None).filter(Exists(active))
+    """Canonical profiles of the people who consent to `purpose` right now, by their latest word on
+    any of their profiles (segments.consent_sql): every activation and export selects through this,
+    so a withdrawal takes effect at once."""
+    consenting = RawSQL(consenting_people_sql(), [purpose] * PURPOSE_USES)
+    return Profile.objects.filter(merged_into=None, id__in=consenting)

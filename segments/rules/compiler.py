@@ -17,6 +17,7 @@ and under an OR it stays a correct outer join.
 from dataclasses import dataclass, field
 from typing import Any
 
+from segments.consent_sql import PURPOSE_USES, consenting_people_sql
 from segments.rules.catalogue import FIELDS_BY_NAME, Field
 from segments.rules.validation import fields_used, is_group
 
@@ -42,10 +43,7 @@ _EVENTS_IN_WINDOW = (
     " ON ep.id = counted.profile_id AND ep.merged_into_id IS NOT NULL"
     " GROUP BY 1 HAVING {having}"
 )
-_CONSENT = (
-    "EXISTS (SELECT 1 FROM segments_consent c WHERE c.profile_id = p.id AND c.purpose = %s"
-    " AND c.granted AND (c.expires_at IS NULL OR c.expires_at > now()))"
-)
+_CONSENT = f"p.id IN ({consenting_people_sql()})"
 _MEMBER = (
     "EXISTS (SELECT 1 FROM segments_segmentmembership m WHERE m.profile_id = p.id"
     " AND m.version_id = (SELECT s.current_version_id FROM segments_segment s WHERE s.id = %s))"
@@ -92,7 +90,7 @@ def _condition(rule: dict[str, Any], query: _Query) -> str:
     if catalogued.type == "events":
         return _events(rule, query)
     if catalogued.type == "consent":
-        query.where_params.append(value)
+        query.where_params.extend([value] * PURPOSE_USES)
         return _CONSENT if operator == "granted" else f"NOT {_CONSENT}"
     if catalogued.type == "segment":
         query.where_params.append(int(value))

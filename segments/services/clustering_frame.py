@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from django.db import connection, transaction
 
+from segments.consent_sql import PURPOSE_USES, consenting_people_sql
 from segments.ml.cards import CARD_FEATURES
 from segments.ml.clustering_config import NUMERIC_FEATURES, ClusteringConfig
 from segments.ml.features import RFM_GROUPS
@@ -23,9 +24,9 @@ from segments.services.copy_out import copy_out, in_snapshot, page_ranges, parse
 FEATURES_TABLE = "segments_profilefeatures"
 Result = TypeVar("Result")
 CLOCK_FEATURES = ("peak_hour", "peak_weekday")
-CONSENTED_SQL = (
-    "EXISTS (SELECT 1 FROM segments_consent c WHERE c.profile_id = f.profile_id AND c.purpose = %s "
-    "AND c.granted AND (c.expires_at IS NULL OR c.expires_at > now()))::int4"
+# Joined once (a correlated test per row would read the consents a million times).
+CONSENTING_JOIN = (
+    f"LEFT JOIN ({consenting_people_sql()}) AS consenting(person) ON consenting.person = f.profile_id"
 )
 # The keys with a positive share in some row; and a key's place in its array (found once per query).
 SHARE_KEYS_SQL = (
@@ -59,7 +60,10 @@ def clustering_frame_read(*, config: ClusteringConfig) -> pd.DataFrame:
     if "top_format" in vocabulary:
         texts["top_format"] = vocabulary["top_format"]
     columns = _columns(config, texts, vocabulary)
-    parts = [parse_fixed(raw, [(column.name, column.kind) for column in columns]) for raw in _copy(columns)]
+    parts = [
+        parse_fixed(raw, [(column.name, column.kind) for column in columns])
+        for raw in _copy(columns, config.consent_purpose)
+    ]
     ids = np.concatenate([part["profile_id"] for part in parts])
     # Ordered by id, so that a run repeats exactly; the table is mostly in that order already.
     order = None if np.all(ids[1:] >= ids[:-1]) else np.argsort(ids, kind="stable")
@@ -132,20 +136,20 @@ def _columns(
         for topic in vocabulary["interests"]
     ]
     if config.consent_purpose is not None:
-        columns.append(Column("consented", CONSENTED_SQL, ">i4", (config.consent_purpose,)))
+        columns.append(Column("consented", "(consenting.person IS NOT NULL)::int4", ">i4"))
     return columns
 
 
-def _copy(columns: list[Column]) -> list[memoryview]:
+def _copy(columns: list[Column], consent_purpose: str | None) -> list[memoryview]:
     """The rows of canonical profiles: by one COPY, or on a big table by two at once, each over half
-    of its pages."""
+    of its pages; with a purpose, each row says whether the person consents to it."""
     if _parallel():
         sources = [
             f"(SELECT * FROM {FEATURES_TABLE} WHERE {pages})" for pages in page_ranges(FEATURES_TABLE, 2)
         ]
     else:
         sources = [FEATURES_TABLE]
-    return _run([partial(copy_out, _select(columns, source)) for source in sources])
+    return _run([partial(copy_out, _select(columns, source, consent_purpose)) for source in sources])
 
 
 def _run(tasks: list[Callable[..., Result]]) -> list[Result]:
@@ -163,13 +167,17 @@ def _parallel() -> bool:
     return not connection.in_atomic_block and _estimated_rows() >= PARALLEL_READ_MIN_ROWS
 
 
-def _select(columns: list[Column], source: str) -> str:
+def _select(columns: list[Column], source: str, consent_purpose: str | None) -> str:
     select = ", ".join(column.sql for column in columns)
     params = [param for column in columns for param in column.params]
+    consenting = ""
+    if consent_purpose is not None:
+        consenting = CONSENTING_JOIN
+        params += [consent_purpose] * PURPOSE_USES
     with connection.cursor() as cursor:
         return cursor.mogrify(
             f"SELECT {select} FROM {source} f JOIN segments_profile p ON p.id = f.profile_id "
-            "WHERE p.merged_into_id IS NULL",
+            f"{consenting} WHERE p.merged_into_id IS NULL",
             params,
         ).decode()
 

@@ -20,6 +20,7 @@ from segments.models import (
 from segments.selectors import consenting_profiles
 from segments.services.feature_shares import share_arrays
 from segments.services.privacy import consent_set, profile_access_request, profile_erase
+from segments.services.rule_segments import rule_segment_preview
 from segments.services.segment_versions import NewVersion, segment_versions_write
 from segments.services.tombstones import erased_hashes, identifier_hash
 from tests.factories import EventFactory, IdentityFactory, ProfileFactory
@@ -45,6 +46,33 @@ def test_withdrawal_takes_effect_at_once(person, marketer):
     consent_set(profile=person, purpose="marketing", granted=False, actor=marketer)
     assert list(consenting_profiles(purpose="marketing")) == []
     assert AuditEntry.objects.filter(action="consent.withdrawn", subject_id=str(person.id)).exists()
+
+
+MARKETING_RULE = {"op": "and", "rules": [{"field": "consent", "operator": "granted", "value": "marketing"}]}
+
+
+def test_the_latest_word_on_any_of_the_persons_profiles_counts(person):
+    insta = Profile.objects.get(merged_into=person)
+    consent_set(profile=insta, purpose="marketing", granted=False, actor=None)  # unsubscribed there
+    assert list(consenting_profiles(purpose="marketing")) == []
+    assert rule_segment_preview(definition=MARKETING_RULE) == 0
+
+    consent_set(profile=person, purpose="marketing", granted=True, actor=None)  # and later agreed again
+    assert list(consenting_profiles(purpose="marketing")) == [person]
+    assert rule_segment_preview(definition=MARKETING_RULE) == 1
+
+    # Stated at the same moment: the withdrawal wins.
+    Consent.objects.filter(profile=insta).update(recorded_at=Consent.objects.get(profile=person).recorded_at)
+    assert list(consenting_profiles(purpose="marketing")) == []
+
+
+def test_a_grant_on_a_merged_profile_counts_until_it_expires(person):
+    insta = Profile.objects.get(merged_into=person)
+    consent_set(profile=person, purpose="analytics", granted=False, actor=None)
+    consent_set(profile=insta, purpose="analytics", granted=True, actor=None)
+    assert list(consenting_profiles(purpose="analytics")) == [person]
+    Consent.objects.filter(profile=insta).update(expires_at=timezone.now() - timedelta(minutes=1))
+    assert list(consenting_profiles(purpose="analytics")) == []
 
 
 def test_expired_consent_does_not_count(person):

@@ -6,7 +6,7 @@ import pytest
 
 from governance.access import access_grant
 from governance.models import AuditEntry
-from segments.models import Segment
+from segments.models import Profile, Segment
 from segments.services.privacy import consent_set
 from segments.services.segment_versions import NewVersion, segment_versions_write
 from tests.factories import IdentityFactory, ProfileFactory
@@ -54,6 +54,13 @@ def test_a_withdrawal_and_a_confidence_floor_take_effect_on_the_next_export(loya
     response = login(manager).get(f"/api/v1/segments/{loyal.id}/export/?purpose=marketing&min_confidence=0.5")
     assert response.status_code == 200
     assert [row["first_name"] for row in rows(response)] == ["Bea"]
+
+
+def test_a_withdrawal_on_a_profile_merged_into_the_member_leaves_them_out(loyal, manager, login):
+    old_bea = Profile.objects.get(merged_into=loyal.people["bea"])
+    consent_set(profile=old_bea, purpose="marketing", granted=False, actor=None)  # she unsubscribed there
+    response = login(manager).get(f"/api/v1/segments/{loyal.id}/export/?purpose=marketing")
+    assert [row["first_name"] for row in rows(response)] == ["Ada", "Dee"]
 
 
 def test_bad_parameters_are_explained(loyal, manager, login):

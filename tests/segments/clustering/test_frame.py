@@ -59,6 +59,20 @@ def test_the_frame_holds_canonical_profiles_with_expanded_columns(db):
     assert list(frame["is_bot"]) == [False, True, False]
     assert list(frame["consented"]) == [True, False, False]  # carol's consent expired
 
+    # Bob agreed on a profile merged into his, after his own "no": his latest word counts.
+    Consent.objects.create(
+        profile=bob, purpose="marketing", granted=False, source=bob.source, recorded_at=now
+    )
+    Consent.objects.create(
+        profile=merged,
+        purpose="marketing",
+        granted=True,
+        source=merged.source,
+        recorded_at=now + timedelta(1),
+    )
+    frame = clustering_frame_read(config=config).set_index("profile_id")
+    assert list(frame["consented"]) == [True, True, False]
+
 
 def test_only_the_columns_a_run_needs_are_read(db):
     ProfileFeatures.objects.create(
