@@ -44,8 +44,7 @@ def convert_column(values: pd.Series, spec: dict, max_length: int, context) -> t
         bad = ~empty & ~whole.to_numpy()
         return _integers(numbers, bad | empty), bad, f"is not a year between 1900 and {context.now.year}"
     if kind == "decimal":
-        if _any_match(values, r"[£$€,\s]"):
-            values = values.str.replace(r"[£$€,\s]", "", regex=True)
+        values = decimal_text(values)
         numbers = pd.to_numeric(_kept(values, ~empty), errors="coerce")
         bad = ~empty & ~(numbers.abs() < 1e10).to_numpy()
         text = _by_distinct(numbers.round(2), lambda amounts: amounts.map("{:.2f}".format))
@@ -102,6 +101,22 @@ def _by_distinct(values: pd.Series, convert) -> pd.Series:
         return convert(values)
     converted = convert(pd.Series(distinct, dtype=object)).to_numpy(dtype=object)
     return pd.Series(converted[codes], index=values.index, dtype=object)
+
+
+def decimal_text(values: pd.Series) -> pd.Series:
+    """Amounts as plain decimals, currency signs and spaces gone. A comma is the decimal mark where a
+    cell shows it so ("12,50", "1.234,56"), and in every cell of a column that writes its amounts so
+    and never the other way ("1.234" there is a thousand); otherwise it separates thousands
+    ("1,234.50")."""
+    if _any_match(values, r"[£$€\s]"):
+        values = values.str.replace(r"[£$€\s]", "", regex=True)
+    if not _any_match(values, ","):
+        return values
+    comma_mark = values.str.contains(r",\d{1,2}$|\.\d{3},\d+$", regex=True).to_numpy(dtype=bool)
+    point_mark = values.str.contains(r"\.\d{1,2}$|,\d{3}\.\d+$", regex=True).to_numpy(dtype=bool)
+    european = comma_mark | (comma_mark.any() and not point_mark.any())
+    as_european = values.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    return _kept(as_european, european, values.str.replace(",", "", regex=False))
 
 
 def _any_match(values: pd.Series, pattern: str) -> bool:

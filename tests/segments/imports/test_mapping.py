@@ -170,3 +170,43 @@ def test_event_keys_made_from_cells_are_stable_and_times_ago_count_back():
     ]
     assert first["external_id"].tolist() == later["external_id"].tolist()
     assert first["external_id"].str.startswith("h:").all() and first["external_id"].nunique() == 2
+
+
+def test_amounts_written_with_a_decimal_comma_keep_their_value():
+    european = frame(
+        {
+            "order": ["O1", "O2", "O3"],
+            "customer": ["C1", "C1", "C2"],
+            "total": ["12,50", "1.234,56", "1.234"],
+            "on": ["2026-03-01"] * 3,
+        }
+    )
+    english = frame(
+        {
+            "order": ["O1", "O2", "O3"],
+            "customer": ["C1", "C1", "C2"],
+            "total": ["£1,234.50", "1,234", "7"],
+            "on": ["2026-03-01"] * 3,
+        }
+    )
+    mapping = {
+        "columns": {
+            "order": {"field": "external_id", "type": "text"},
+            "customer": {"field": "profile_external_id", "type": "text"},
+            "total": {"field": "amount", "type": "decimal"},
+            "on": {"field": "occurred_at", "type": "datetime"},
+        }
+    }
+    context = ValidationContext(
+        record_kind="transactions", now=datetime(2026, 5, 1, tzinfo=UTC), event_types=("purchase",)
+    )
+    assert validate_chunk(european, mapping, context).clean["amount"].tolist() == [
+        "12.50",
+        "1234.56",
+        "1234.00",
+    ]
+    assert validate_chunk(english, mapping, context).clean["amount"].tolist() == [
+        "1234.50",
+        "1234.00",
+        "7.00",
+    ]
