@@ -66,12 +66,14 @@ def approval_decide(
 
 
 def approval_withdraw(*, request: ApprovalRequest, actor: User) -> ApprovalRequest:
+    """Withdraw a pending request; one decided meanwhile stays as decided, and is returned so."""
     if actor.pk != request.requested_by_id:
         raise PermissionDenied("Only the requester can withdraw a request.")
     with transaction.atomic():
-        ApprovalRequest.objects.filter(id=request.id, status=ApprovalStatus.PENDING).update(
+        withdrawn = ApprovalRequest.objects.filter(id=request.id, status=ApprovalStatus.PENDING).update(
             status=ApprovalStatus.WITHDRAWN, decided_at=timezone.now()
         )
-        audit_record(actor=actor, action=f"approval.withdrawn.{request.action}", subject=request.subject)
+        if withdrawn:
+            audit_record(actor=actor, action=f"approval.withdrawn.{request.action}", subject=request.subject)
     request.refresh_from_db()
     return request

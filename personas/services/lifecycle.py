@@ -79,6 +79,10 @@ def persona_owner_reassign(*, persona: Persona, actor: User, owner: User) -> Per
         raise PermissionDenied("Only managers reassign owners.")
     if not owner.is_active or not owner.has_perm(ADD):
         raise ValidationError({"owner": "The new owner must be an active user who may work on personas."})
+    if owner.id == actor.id and owner.id != persona.owner_id:
+        raise ValidationError({"owner": "A manager hands a persona to someone else, not to themselves."})
+    if persona.status in (PersonaStatus.RETIRED, PersonaStatus.MERGED):
+        raise ValidationError(f"A {persona.get_status_display().lower()} persona is kept as it was.")
     if owner.id == persona.owner_id:
         return persona
     previous = persona.owner

@@ -114,6 +114,8 @@ def validation_create(
 
 
 def validation_delete(*, validation: Validation, actor: User) -> None:
+    if validation.persona.status in ("retired", "merged"):
+        raise ValidationError("A retired or merged persona keeps its validations as they were.")
     with transaction.atomic():
         persona, validation_id = validation.persona, validation.id
         validation.delete()

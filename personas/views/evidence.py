@@ -71,8 +71,8 @@ def validation_add_view(request: HttpRequest, persona_id: int) -> HttpResponse:
 def validation_remove_view(request: HttpRequest, persona_id: int, validation_id: int) -> HttpResponse:
     persona = persona_get_for_user(user=request.user, persona_id=persona_id, perm=CHANGE)
     validation = get_object_or_404(Validation, id=validation_id, persona=persona)
-    validation_delete(validation=validation, actor=request.user)
-    return _section(request, persona, "personas/_validations.html")
+    error = _refusal(lambda: validation_delete(validation=validation, actor=request.user))
+    return _section(request, persona, "personas/_validations.html", error=error)
 
 
 def _refusal(action) -> str:

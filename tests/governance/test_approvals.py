@@ -90,6 +90,13 @@ def test_withdraw(team, marketer, manager, decisions):
     assert request.status == ApprovalStatus.WITHDRAWN
 
 
+def test_a_decided_request_stays_decided_and_no_withdrawal_is_logged(team, marketer, manager, decisions):
+    request = ask(team, marketer)
+    approval_decide(request=request, actor=manager, approve=True, comment="")
+    assert approval_withdraw(request=request, actor=marketer).status == ApprovalStatus.APPROVED
+    assert not AuditEntry.objects.filter(action__startswith="approval.withdrawn").exists()
+
+
 def test_the_inbox_page_lets_a_manager_decide(team, marketer, manager, login, decisions):
     request = ask(team, marketer, note="Ready for the spring launch")
     client = login(manager)

@@ -1,3 +1,5 @@
+from datetime import date
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -7,7 +9,7 @@ from personas.diffing import snapshot_diff
 from personas.models import PersonaStatus, PrimaryPersona, Quote, Validation
 from personas.selectors import persona_can_change
 from personas.services.lifecycle import persona_merge, persona_owner_reassign, persona_retire
-from personas.services.quotes import quote_create, validation_create
+from personas.services.quotes import quote_create, validation_create, validation_delete
 from personas.services.records import persona_update
 from tests.personas.helpers import persona_of, segment_with
 
@@ -108,3 +110,26 @@ def test_a_manager_reassigns_the_owner_and_the_right_to_edit_moves(marketer, sec
 def test_the_new_owner_must_work_on_personas(marketer, viewer, manager):
     with pytest.raises(ValidationError):
         persona_owner_reassign(persona=persona_of(marketer), actor=manager, owner=viewer)
+
+
+def test_a_manager_does_not_take_a_persona_for_themselves_nor_move_a_retired_one(
+    marketer, second_marketer, manager
+):
+    persona = persona_of(marketer)
+    with pytest.raises(ValidationError, match="not to themselves"):
+        persona_owner_reassign(persona=persona, actor=manager, owner=manager)
+    assert not persona_can_change(user=manager, persona=persona)
+    persona_retire(persona=persona, actor=marketer, reason="Replaced")
+    with pytest.raises(ValidationError, match="kept as it was"):
+        persona_owner_reassign(persona=persona, actor=manager, owner=second_marketer)
+
+
+def test_a_retired_personas_validations_stay(marketer):
+    persona = persona_of(marketer)
+    validation = validation_create(
+        persona=persona, actor=marketer, kind="interviews", title="Round 1", held_on=date(2026, 3, 1)
+    )
+    persona_retire(persona=persona, actor=marketer, reason="Replaced")
+    with pytest.raises(ValidationError, match="keeps its validations"):
+        validation_delete(validation=validation, actor=marketer)
+    assert Validation.objects.filter(id=validation.id).exists()
