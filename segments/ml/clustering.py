@@ -163,6 +163,11 @@ def _fit_segments(frame: pd.DataFrame, config: ClusteringConfig) -> ClusteringRe
         raise ValueError(f"{len(frame):,} eligible profiles are fewer than the minimum segment size")
     expanded = expanded_columns(frame, config)
     matrix, space = model_space(expanded, config)
+    if not np.ptp(matrix, axis=0).any():
+        raise ValueError(
+            "every eligible profile has the same values of these features, so there is nothing to "
+            "group them by: choose features that differ between people"
+        )
 
     selection: KSelection | None = None
     k = config.k

@@ -144,8 +144,12 @@ def fit_dbscan(matrix: np.ndarray, config: ClusteringConfig) -> RawPartition:
 
 def estimate_eps(sample: np.ndarray, min_samples: int) -> float:
     """The knee of the sorted distances to each point's min_samples-th neighbour: below it points sit
-    in dense regions, above it they are strays."""
+    in dense regions, above it they are strays. Points with that many exact twins (non-buyers, all
+    alike) say nothing of the scale, so only positive distances are weighed."""
     distances, _ = NearestNeighbors(n_neighbors=min_samples).fit(sample).kneighbors(sample)
     ordered = np.sort(distances[:, -1])
+    ordered = ordered[ordered > 0]
+    if not len(ordered):
+        raise ValueError("the sampled profiles are all alike: DBSCAN has no distance to work with")
     knee = knee_point(np.arange(len(ordered)), ordered, increasing=True)
     return float(ordered[knee] if knee is not None else np.median(ordered))

@@ -45,15 +45,20 @@ class Candidate:
     def as_metrics(self) -> dict[str, Any]:
         return {
             "k": self.k,
-            "silhouette": round(self.silhouette, 4),
-            "davies_bouldin": round(self.davies_bouldin, 4),
-            "calinski_harabasz": round(self.calinski_harabasz, 1),
+            "silhouette": _finite(self.silhouette, 4),
+            "davies_bouldin": _finite(self.davies_bouldin, 4),  # undefined with a single cluster
+            "calinski_harabasz": _finite(self.calinski_harabasz, 1),
             "inertia": round(self.inertia, 2),
             "smallest_cluster": self.smallest,
             "eligible": self.combined is not None,
             "ranks": self.ranks,
             "combined_rank": None if self.combined is None else round(self.combined, 3),
         }
+
+
+def _finite(value: float, digits: int) -> float | None:
+    """The score rounded, or None where it is undefined (JSON has no NaN or infinity)."""
+    return round(value, digits) if np.isfinite(value) else None
 
 
 @dataclass

@@ -156,3 +156,26 @@ def test_invalid_settings_are_refused(changes, message):
 def test_stored_settings_with_an_unknown_key_are_refused():
     with pytest.raises(ValueError, match="unknown clustering settings: colour"):
         ClusteringConfig.from_dict({"colour": "blue"})
+
+
+def test_features_that_do_not_vary_are_refused_with_the_reason():
+    frame = planted_frame()
+    for column in ("frequency", "monetary", "clv_estimate"):
+        frame[column] = 0  # nobody has bought anything
+    frame["recency_days"] = np.nan
+    config = ClusteringConfig(
+        features=("recency_days", "frequency", "monetary"), k_max=4, min_segment_size=50
+    )
+    with pytest.raises(ValueError, match="same values of these features"):
+        fit_segments(frame, config)
+
+
+def test_dbscan_finds_its_scale_when_most_profiles_are_exact_twins():
+    frame = planted_frame()
+    alike = frame.index % 20 != 0  # 95% never bought: one and the same point
+    frame.loc[alike, ["frequency", "monetary", "clv_estimate"]] = 0
+    frame.loc[alike, "recency_days"] = np.nan
+    config = ClusteringConfig(**PLAIN, algorithm="dbscan", density_sample=1500)
+    result = fit_segments(frame, config)
+    assert result.settings["fitted"]["eps"] > 0
+    json.dumps(result.run_fields(), allow_nan=False)
