@@ -25,10 +25,11 @@ def xlsx_records(
         raise ImportFileError(f"The workbook cannot be opened ({error}).", file_name=name) from error
     try:
         sheet = workbook.worksheets[0]
-        rows = max(1, sheet.max_row or 1)
+        rows = max(1, sheet.max_row or 1)  # as the sheet declares it: for the progress only
+        sheet.reset_dimensions()  # some writers declare fewer rows and columns than they wrote
         width = 0  # the header's
-        for number, values in enumerate(sheet.iter_rows(values_only=True)):
-            position.fraction = number / rows
+        for number, values in enumerate(_sheet_rows(sheet, name)):
+            position.fraction = min(number / rows, 0.99)
             cells = [_cell_text(value) for value in values[: MAX_COLUMNS + 1]]
             while cells and cells[-1] == "":
                 cells.pop()  # spreadsheets pad rows with empty cells
@@ -43,6 +44,19 @@ def xlsx_records(
             yield number, cells
     finally:
         workbook.close()
+
+
+def _sheet_rows(sheet, name: str) -> Iterator[tuple]:
+    """The sheet's rows; a sheet damaged past its first rows is read lazily, so its errors come here."""
+    rows = sheet.iter_rows(values_only=True)
+    while True:
+        try:
+            values = next(rows)
+        except StopIteration:
+            return
+        except Exception as error:  # openpyxl, zipfile and the XML parser each raise their own kinds
+            raise ImportFileError(f"The workbook is damaged ({error}).", file_name=name) from error
+        yield values
 
 
 def _cell_text(value) -> str:

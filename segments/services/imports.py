@@ -60,8 +60,10 @@ def import_run_create(
     name = Path(upload.name or "upload").name
     if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
         raise ImportFileError(f"The file is larger than {MAX_UPLOAD_BYTES // 1024**3} GB.", file_name=name)
+    # The name is kept whole in original_name; the stored one is cut to fit the file column.
+    safe = Path(get_valid_filename(name))
     stored = default_storage.save(
-        f"imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}-{get_valid_filename(name)}", upload
+        f"imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}-{safe.stem[:30]}{safe.suffix[:10]}", upload
     )
     try:
         path = Path(default_storage.path(stored))

@@ -72,6 +72,15 @@ def test_a_hostile_upload_is_a_form_error_not_a_crash(crm, marketer, login):
     assert not ImportRun.objects.exists()
 
 
+def test_a_long_file_name_is_kept_whole(crm, marketer, login):
+    name = "Shopify_customers_export_2025-06-01_to_2025-06-30_all_stores_final_v2.csv"
+    csv = SimpleUploadedFile(name, b"customer_id,email\nC1,ada@example.com\n")
+    response = login(marketer).post(f"/audience/sources/{crm.id}/", {"record_kind": "profiles", "file": csv})
+    assert response.status_code == 302
+    run = ImportRun.objects.get()
+    assert run.original_name == name and len(run.file.name) <= 100
+
+
 def test_an_incomplete_mapping_is_explained(crm, upload, marketer, login):
     run = upload(crm, "profiles", b"name,city\nAda,Leeds\n")
     form = {

@@ -167,6 +167,50 @@ def test_xlsx_first_sheet_is_read(tmp_path):
     assert chunk.frame.loc[3].tolist() == ["3", "", ""]  # empty last cells, not a short row
 
 
+def _declared(path, dimension: str) -> None:
+    """Rewrite the first sheet's declared size, as some writers leave it."""
+    with zipfile.ZipFile(path) as source:
+        parts = {item.filename: source.read(item.filename) for item in source.infolist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    start = sheet.index("<dimension ref=")
+    parts["xl/worksheets/sheet1.xml"] = (
+        sheet[:start] + f'<dimension ref="{dimension}"/>' + sheet[sheet.index("/>", start) + 2 :]
+    ).encode()
+    with zipfile.ZipFile(path, "w") as target:
+        for filename, data in parts.items():
+            target.writestr(filename, data)
+
+
+@pytest.mark.parametrize("dimension", ["A1:B4", "A1"])
+def test_xlsx_rows_and_columns_beyond_the_declared_size_are_read(tmp_path, dimension):
+    workbook = Workbook()
+    workbook.active.append(["CustomerID", "Spend", "Email"])
+    for number in range(1, 11):
+        workbook.active.append([number, number * 2, f"p{number}@example.com"])
+    path = tmp_path / "customers.xlsx"
+    workbook.save(path)
+    _declared(path, dimension)
+    [chunk] = list(read_chunks(path, detect_format(path, name="customers.xlsx"), name="customers.xlsx"))
+    assert list(chunk.frame.columns) == ["CustomerID", "Spend", "Email"]
+    assert len(chunk.frame) == 10 and chunk.frame.iloc[-1].tolist() == ["10", "20", "p10@example.com"]
+
+
+def test_a_workbook_whose_sheet_is_damaged_is_refused_with_a_reason(tmp_path):
+    workbook = Workbook()
+    for number in range(300):
+        workbook.active.append([number, "x" * 40])
+    path = tmp_path / "customers.xlsx"
+    workbook.save(path)
+    with zipfile.ZipFile(path) as source:
+        parts = {item.filename: source.read(item.filename) for item in source.infolist()}
+    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"][:-4000]  # cut short
+    with zipfile.ZipFile(path, "w") as target:
+        for filename, data in parts.items():
+            target.writestr(filename, data)
+    with pytest.raises(ImportFileError, match="damaged"):
+        list(read_chunks(path, detect_format(path, name="customers.xlsx"), name="customers.xlsx"))
+
+
 def test_json_lines_with_a_broken_line(tmp_path):
     lines = [
         json.dumps({"id": 1, "tags": ["a"], "ok": True}),
