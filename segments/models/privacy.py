@@ -26,7 +26,7 @@ class RetentionPolicy(models.Model):
         EVENTS = "events", "Events"
         IMPORT_FILES = "import_files", "Uploaded import files"
         REJECTED_ROWS = "rejected_rows", "Rejected import rows"
-        MATCH_CANDIDATES = "match_candidates", "Decided match candidates"
+        MATCH_CANDIDATES = "match_candidates", "Merged match candidates (rejections are kept)"
 
     data_kind = models.CharField(max_length=20, choices=DataKind.choices, unique=True)
     keep_days = models.PositiveIntegerField()

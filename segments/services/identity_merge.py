@@ -13,7 +13,7 @@ pair cannot merge it twice.
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from config.errors import ChangedMeanwhile
@@ -21,6 +21,7 @@ from governance.models import User
 from governance.services.audit import audit_record
 from segments.identity_selectors import source_rank
 from segments.models import MatchCandidate, Profile, ProfileMerge
+from segments.services.references import references_lock
 
 
 class MergeRefused(ChangedMeanwhile):
@@ -51,6 +52,13 @@ def _lock_people(first_id: int, second_id: int) -> tuple[Profile, Profile]:
     raise MergeRefused("The profiles kept changing while they were being merged; please try again.")
 
 
+def _erasures_held_off() -> None:
+    """An erasure takes this lock exclusively before it reads a person's profiles: taken shared here,
+    a merge and an erasure never interleave, so no profile joins a person while it is erased."""
+    with connection.cursor() as cursor:
+        references_lock(cursor, Profile._meta.db_table, shared=True)
+
+
 def choose_survivor(first: Profile, second: Profile) -> tuple[Profile, Profile]:
     """(survivor, absorbed) by the rule in this module's docstring."""
     ranked = sorted([first, second], key=lambda profile: (source_rank(profile.source.kind), profile.id))
@@ -67,6 +75,7 @@ def profiles_merge(
 ) -> ProfileMerge:
     """Make the people `first` and `second` belong to one person."""
     with transaction.atomic():
+        _erasures_held_off()
         first, second = _lock_people(first.id, second.id)
         if first.id == second.id:
             raise AlreadyOnePerson("These profiles already belong to the same person.")

@@ -11,10 +11,12 @@ from governance.models import User
 from governance.services.audit import audit_record
 from segments.models import (
     SHARE_ARRAYS,
+    BlockedIdentifier,
     Consent,
     DataSource,
     Event,
     FeatureShareKey,
+    Identity,
     ImportRun,
     MatchCandidate,
     Profile,
@@ -59,6 +61,18 @@ def consent_set(
     return consent
 
 
+def _shared(identifiers: set[tuple[str, str]], profile_ids: list[int]) -> set[tuple[str, str]]:
+    """The identifiers not the person's alone: values admins blocked as placeholders, and values
+    someone else still holds. Tombstoned, they would turn those other people away at every import."""
+    kinds = {kind for kind, _ in identifiers}
+    values = [value for _, value in identifiers]
+    blocked = set(
+        BlockedIdentifier.objects.filter(kind__in=kinds, value__in=values).values_list("kind", "value")
+    )
+    others = Identity.objects.filter(kind__in=kinds, value__in=values).exclude(profile_id__in=profile_ids)
+    return (blocked | set(others.values_list("kind", "value"))) & identifiers
+
+
 @transaction.atomic
 def profile_erase(*, profile: Profile, actor: User, reason: str = "") -> dict[str, int]:
     """The right to be forgotten: remove the person from every table and file, keeping only salted
@@ -67,13 +81,14 @@ def profile_erase(*, profile: Profile, actor: User, reason: str = "") -> dict[st
         # The delete takes this lock anyway; taken first, no row lock is held while an import that
         # writes about people finishes, so the two cannot deadlock.
         references_lock(cursor, Profile._meta.db_table, shared=False)
+    # Merges take the same lock, shared: none is under way, so these are all the person's profiles.
     profiles = person_profiles(profile=profile)
     profile_ids = [each.id for each in profiles]
-    Profile.objects.select_for_update().filter(id__in=profile_ids).exists()  # lock against a racing merge
+    list(Profile.objects.select_for_update().filter(id__in=profile_ids))
 
     identifiers = {(identity.kind, identity.value) for each in profiles for identity in each.identities.all()}
     identifiers |= {(f"external_id:{each.source_id}", each.external_id) for each in profiles}
-    tombstones_record(identifiers=identifiers)
+    tombstones_record(identifiers=identifiers - _shared(identifiers, profile_ids))
 
     source_ids = set(Event.objects.filter(profile_id__in=profile_ids).values_list("source_id", flat=True))
     source_ids |= {each.source_id for each in profiles}
@@ -84,9 +99,6 @@ def profile_erase(*, profile: Profile, actor: User, reason: str = "") -> dict[st
     events = Event.objects.filter(profile_id__in=profile_ids)._raw_delete(Event.objects.db)
     MatchCandidate.objects.filter(Q(profile_a_id__in=profile_ids) | Q(profile_b_id__in=profile_ids)).delete()
     ProfileMerge.objects.filter(Q(survivor_id__in=profile_ids) | Q(absorbed_id__in=profile_ids)).delete()
-    Profile.objects.filter(merged_into_id__in=profile_ids).exclude(id__in=profile_ids).update(
-        merged_into=None
-    )
     Profile.objects.filter(id__in=profile_ids).update(merged_into=None)
     Profile.objects.filter(id__in=profile_ids).delete()
 

@@ -60,10 +60,10 @@ def retention_enforce(*, now: datetime | None = None, reporter: JobReporter | No
         deleted["rejected_rows"] = RejectedRow.objects.filter(
             run__created_at__lt=now - timedelta(days=keep["rejected_rows"])
         ).delete()[0]
-        deleted["match_candidates"] = (
-            MatchCandidate.objects.exclude(status=MatchCandidate.Status.PENDING)
-            .filter(decided_at__lt=now - timedelta(days=keep["match_candidates"]))
-            .delete()[0]
-        )
+        # A rejection is kept: it is what keeps the pair apart ("not the same person") from then on.
+        deleted["match_candidates"] = MatchCandidate.objects.filter(
+            status=MatchCandidate.Status.ACCEPTED,
+            decided_at__lt=now - timedelta(days=keep["match_candidates"]),
+        ).delete()[0]
         audit_record(actor=None, action="retention.enforced", details=deleted)
     return deleted

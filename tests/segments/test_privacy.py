@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from governance.models import AuditEntry
 from segments.models import (
+    BlockedIdentifier,
     Consent,
     ErasureTombstone,
     Event,
@@ -19,11 +20,13 @@ from segments.models import (
 )
 from segments.selectors import consenting_profiles
 from segments.services.feature_shares import share_arrays
+from segments.services.identity_merge import profiles_merge
 from segments.services.privacy import consent_set, profile_access_request, profile_erase
 from segments.services.rule_segments import rule_segment_preview
 from segments.services.segment_versions import NewVersion, segment_versions_write
 from segments.services.tombstones import erased_hashes, identifier_hash
-from tests.factories import EventFactory, IdentityFactory, ProfileFactory
+from tests.factories import DataSourceFactory, EventFactory, IdentityFactory, ProfileFactory
+from tests.races import delete_during_write
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +113,24 @@ def test_erasure_removes_the_person_everywhere_and_keeps_only_hashes(
     assert ErasureTombstone.objects.filter(kind="instagram").exists()
     entry = AuditEntry.objects.get(action="profile.erased")
     assert "Ada" not in entry.subject_label and "ada@" not in str(entry.details)
+
+
+def test_erasure_leaves_no_tombstone_on_values_others_hold_or_admins_blocked(person, admin):
+    IdentityFactory(profile=person, kind="email", value="family@example.com")
+    IdentityFactory(profile=person, kind="email", value="noemail@example.com")
+    BlockedIdentifier.objects.create(kind="email", value="noemail@example.com", reason="Placeholder")
+    brother = ProfileFactory(first_name="Bob")
+    IdentityFactory(profile=brother, kind="email", value="family@example.com")
+
+    profile_erase(profile=person, actor=admin)
+
+    def erased(value):
+        digest = identifier_hash(kind="email", value=value)
+        return bool(erased_hashes(kind="email", hashes=[digest]))
+
+    assert erased("ada@example.com")
+    assert not erased("family@example.com") and not erased("noemail@example.com")
+    assert Identity.objects.filter(profile=brother, value="family@example.com").exists()
 
 
 def test_a_failed_erasure_changes_nothing(person, admin, monkeypatch):
@@ -238,3 +259,23 @@ def test_privacy_api(person, admin, login):
         f"/api/v1/profiles/{person.id}/erasure/", {"reason": "ticket 7"}, content_type="application/json"
     )
     assert erased.json()["profiles"] == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_erasure_waits_for_a_merge_under_way_and_erases_the_profile_it_brought(admin):
+    """The merge has pointed a twin at the person but not committed: the erasure must not read the
+    person without it (the twin would survive, its identifiers not tombstoned)."""
+    ada = ProfileFactory(first_name="Ada")
+    twin = ProfileFactory(first_name="Ada", source=DataSourceFactory(name="Shop", kind="web"))
+    IdentityFactory(profile=twin, kind="email", value="ada.twin@example.com")
+    EventFactory(profile=twin)
+    outcomes = delete_during_write(
+        lambda: profiles_merge(first=ada, second=twin, method="reviewed", evidence={}, actor=None),
+        lambda: profile_erase(profile=ada, actor=admin),
+    )
+    assert outcomes[0] is None  # the merge went through
+    assert outcomes[1] is True, "the erasure finished while the merge was still under way"
+    assert not Profile.objects.filter(id__in=[ada.id, twin.id]).exists()
+    assert not Event.objects.exists()
+    digest = identifier_hash(kind="email", value="ada.twin@example.com")
+    assert erased_hashes(kind="email", hashes=[digest]) == {digest}

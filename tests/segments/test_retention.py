@@ -4,7 +4,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from segments.models import Event, ImportRun, RetentionPolicy
+from segments.models import Event, ImportRun, MatchCandidate, RetentionPolicy
 from segments.services import retention
 from segments.services.retention import retention_enforce, retention_enforce_request
 from tests.factories import EventFactory, ProfileFactory
@@ -35,3 +35,19 @@ def test_retention_deletes_what_outlived_its_period(settings, tmp_path, monkeypa
 
 def test_a_second_nightly_request_reuses_the_pending_job():
     assert retention_enforce_request().id == retention_enforce_request().id
+
+
+def test_old_merges_are_forgotten_but_not_the_pairs_said_to_be_two_people():
+    now = timezone.now()
+    long_ago = now - timedelta(days=400)
+    decided = []
+    for status in (MatchCandidate.Status.ACCEPTED, MatchCandidate.Status.REJECTED):
+        first, second = ProfileFactory(), ProfileFactory()
+        decided.append(
+            MatchCandidate.objects.create(
+                profile_a=first, profile_b=second, score=0.9, status=status, decided_at=long_ago
+            )
+        )
+    deleted = retention_enforce(now=now)
+    assert deleted["match_candidates"] == 1
+    assert list(MatchCandidate.objects.values_list("status", flat=True)) == [MatchCandidate.Status.REJECTED]
