@@ -172,7 +172,7 @@ def _count(sql: str) -> int:
 def _preview(definition: dict = RULE) -> int:
     from segments.services.rule_segments import rule_segment_preview
 
-    return rule_segment_preview(definition=definition)
+    return rule_segment_preview(definition=definition, actor=None)
 
 
 def _refresh_once() -> None:

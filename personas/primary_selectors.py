@@ -5,9 +5,10 @@ from django.db.models import Count
 from django.http import Http404
 
 from governance.models import User
-from personas.models import Persona, PrimaryPersona
+from personas.models import Persona, PersonaSegment, PrimaryPersona
 from personas.selectors import persona_list
 from segments.models import Profile
+from segments.segment_selectors import segment_members_visible
 
 
 def primary_persona_counts(*, user: User) -> list[tuple[Persona, int]]:
@@ -29,8 +30,10 @@ def primary_persona_count(*, persona: Persona) -> int:
 
 
 def primary_persona_of(*, user: User, profile_id: int) -> tuple[int, Persona | None]:
-    """The person's canonical profile id and its primary persona (None when it has none). A merged-away
-    profile answers for the person it was merged into. 404 when the user may not read profiles."""
+    """The person's canonical profile id and its primary persona (None when it has none, or when the
+    persona stands on a segment whose members the user may not see: naming it would tell who is in
+    that segment). A merged-away profile answers for the person it was merged into. 404 when the user
+    may not read profiles."""
     if not user.has_perm("segments.view_profile"):
         raise Http404("No such profile.")
     profile = Profile.objects.filter(id=profile_id).only("id", "merged_into_id").first()
@@ -39,5 +42,8 @@ def primary_persona_of(*, user: User, profile_id: int) -> tuple[int, Persona | N
     canonical_id = profile.merged_into_id or profile.id
     row = PrimaryPersona.objects.filter(profile_id=canonical_id).select_related("persona").first()
     if row is None or not persona_list(user=user).filter(id=row.persona_id).exists():
+        return canonical_id, None
+    links = PersonaSegment.objects.filter(persona_id=row.persona_id).select_related("segment")
+    if not all(segment_members_visible(user=user, segment=link.segment) for link in links):
         return canonical_id, None
     return canonical_id, row.persona

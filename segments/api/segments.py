@@ -173,7 +173,9 @@ class SegmentPreviewApi(SegmentErrors, APIView):
             segment = None
         else:
             raise PermissionDenied()
-        size = rule_segment_preview(definition=data.validated_data["definition"], segment=segment)
+        size = rule_segment_preview(
+            definition=data.validated_data["definition"], actor=request.user, segment=segment
+        )
         return Response(SegmentPreviewOutput({"size": size}).data)
 
 

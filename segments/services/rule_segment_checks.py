@@ -5,10 +5,18 @@ import re
 from typing import Any
 
 from config.errors import ChangedMeanwhile
+from governance.models import User
 from segments.models import Segment, Sensitivity
 from segments.rule_segment_selectors import blocked_segment_terms, segment_graph, sensitive_attributes
 from segments.rules.catalogue import FIELDS_BY_NAME
-from segments.rules.validation import definition_check, fields_used, referenced_segments
+from segments.rules.validation import (
+    DefinitionInvalid,
+    RuleError,
+    definition_check,
+    fields_used,
+    referenced_segments,
+)
+from segments.segment_selectors import segment_members_visible
 
 SENSITIVITY_RANK = {Sensitivity.NORMAL: 0, Sensitivity.SENSITIVE: 1, Sensitivity.SPECIAL: 2}
 KEPT_UNTIL_REBUILT = "Kept until the members are rebuilt from what the segment uses now"
@@ -57,6 +65,23 @@ def segment_name_check(*, name: str, segment: Segment | None = None) -> str:
 def rule_definition_check(*, definition: Any, segment: Segment | None = None) -> None:
     """Raises segments.rules.validation.DefinitionInvalid, naming every offending part."""
     definition_check(definition, segments=segment_graph(), segment_id=segment.id if segment else None)
+
+
+def segments_used_check(*, definition: Any, actor: User | None) -> None:
+    """Rules use the members of another segment only where their author may see them: otherwise the
+    size they give (in the preview, on the card) would tell who is in a sensitive segment. The
+    system (actor None) refreshes what was allowed when it was saved."""
+    if actor is None:
+        return
+    used = Segment.objects.filter(id__in=referenced_segments(definition)).order_by("name")
+    hidden = [segment.name for segment in used if not segment_members_visible(user=actor, segment=segment)]
+    if hidden:
+        raise DefinitionInvalid(
+            [
+                RuleError("", f"The members of “{name}” are not shared with you, so rules cannot use them.")
+                for name in hidden
+            ]
+        )
 
 
 def rule_sensitivity(*, definition: Any) -> tuple[str, str]:

@@ -22,6 +22,7 @@ from segments.services.rule_segment_checks import (
     rule_definition_check,
     rule_sensitivity,
     segment_name_check,
+    segments_used_check,
     sensitivity_while_rebuilding,
 )
 from segments.services.rule_segment_refresh import rule_segment_refresh_request
@@ -46,6 +47,7 @@ def rule_segment_create(
     with transaction.atomic():
         name = segment_name_check(name=name)
         rule_definition_check(definition=definition)
+        segments_used_check(definition=definition, actor=actor)
         sensitivity, reason = rule_sensitivity(definition=definition)
         segment = Segment.objects.create(
             name=name,
@@ -98,6 +100,7 @@ def rule_segment_update(
         rule_definition_check(definition=definition, segment=segment)
         sensitivity, reason = rule_sensitivity(definition=definition)
         if definition != segment.definition:
+            segments_used_check(definition=definition, actor=actor)
             sensitivity, reason = sensitivity_while_rebuilding(
                 current=(segment.sensitivity, segment.sensitivity_reason), new=(sensitivity, reason)
             )
@@ -126,10 +129,12 @@ def rule_segment_update(
     return segment
 
 
-def rule_segment_preview(*, definition: Any, segment: Segment | None = None) -> int:
+def rule_segment_preview(*, definition: Any, actor: User | None, segment: Segment | None = None) -> int:
     """How many people the rules select now: one count over the compiled query, stopped after
-    PREVIEW_TIMEOUT_MS. Raises DefinitionInvalid for an invalid definition."""
+    PREVIEW_TIMEOUT_MS. Raises DefinitionInvalid for an invalid definition, or one that uses the
+    members of a segment hidden from the actor."""
     rule_definition_check(definition=definition, segment=segment)
+    segments_used_check(definition=definition, actor=actor)
     compiled = compile_definition(definition).count()
     try:
         with transaction.atomic(), connection.cursor() as cursor:

@@ -75,7 +75,7 @@ def rule_preview_view(request: HttpRequest, segment_id: int | None = None) -> Ht
     definition = definition_from_form(request.POST)
     context: dict = {"size": None, "problems": [], "timed_out": ""}
     try:
-        context["size"] = rule_segment_preview(definition=definition, segment=segment)
+        context["size"] = rule_segment_preview(definition=definition, actor=request.user, segment=segment)
     except DefinitionInvalid as invalid:
         context["problems"] = invalid.errors
     except PreviewTimedOut as slow:

@@ -1,9 +1,11 @@
 import pytest
 from django.contrib.auth.models import Permission
 
+from governance.access import access_grant
 from governance.models import ApprovalRequest
 from personas.models import Persona, PersonaStatus, PrimaryPersona
 from personas.services.primary import primary_persona_assign
+from segments.models import Segment
 from tests.factories import ProfileFactory
 from tests.personas.helpers import comment_by, consent_for, features_for, persona_of, segment_with
 
@@ -160,6 +162,20 @@ def test_primary_persona_counts_lookup_and_assignment(marketer, admin, segment, 
         "persona": persona.id,
         "name": persona.name,
     }
+
+
+def test_the_lookup_does_not_name_a_persona_that_stands_on_hidden_members(
+    marketer, manager, viewer, segment, login
+):
+    persona = persona_of(marketer, segments=[segment])
+    Persona.objects.filter(id=persona.id).update(status=PersonaStatus.ACTIVE)
+    primary_persona_assign()
+    someone = PrimaryPersona.objects.first().profile_id
+    Segment.objects.filter(id=segment.id).update(sensitivity="sensitive")
+    url = f"/api/v1/personas/primary/profiles/{someone}/"
+    assert login(viewer).get(url).json()["persona"] is None
+    access_grant(actor=manager, grantee=viewer, perm="segments.view_members", obj=segment)
+    assert login(viewer).get(url).json()["persona"] == persona.id
 
 
 API_LISTS = [

@@ -58,11 +58,11 @@ def test_the_latest_word_on_any_of_the_persons_profiles_counts(person):
     insta = Profile.objects.get(merged_into=person)
     consent_set(profile=insta, purpose="marketing", granted=False, actor=None)  # unsubscribed there
     assert list(consenting_profiles(purpose="marketing")) == []
-    assert rule_segment_preview(definition=MARKETING_RULE) == 0
+    assert rule_segment_preview(definition=MARKETING_RULE, actor=None) == 0
 
     consent_set(profile=person, purpose="marketing", granted=True, actor=None)  # and later agreed again
     assert list(consenting_profiles(purpose="marketing")) == [person]
-    assert rule_segment_preview(definition=MARKETING_RULE) == 1
+    assert rule_segment_preview(definition=MARKETING_RULE, actor=None) == 1
 
     # Stated at the same moment: the withdrawal wins.
     Consent.objects.filter(profile=insta).update(recorded_at=Consent.objects.get(profile=person).recorded_at)

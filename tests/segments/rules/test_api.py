@@ -185,6 +185,26 @@ def test_a_sensitive_segments_members_need_a_grant(api, viewer, manager, audienc
     assert len(client.get(url).json()["results"]) == 2
 
 
+def test_rules_cannot_use_members_hidden_from_their_author(
+    api, marketer, manager, audience, make_rule_segment
+):
+    hidden = make_rule_segment(manager, "Eighties", REALISTIC)
+    rule_segment_refresh(segment_id=hidden.id)
+    Segment.objects.filter(id=hidden.id).update(sensitivity="sensitive")
+    uses = {"op": "and", "rules": [{"field": "segment", "operator": "in", "value": hidden.id}]}
+    client = api(marketer)
+
+    preview = client.post(reverse("api_segment_preview"), {"definition": uses}, format="json")
+    assert preview.status_code == 400 and "not shared with you" in str(preview.json())
+    created = client.post(reverse("api_segments"), {"name": "Same people", "definition": uses}, format="json")
+    assert created.status_code == 400 and not Segment.objects.filter(name="Same people").exists()
+
+    access_grant(actor=manager, grantee=marketer, perm="segments.view_members", obj=hidden)
+    assert (
+        client.post(reverse("api_segment_preview"), {"definition": uses}, format="json").json()["size"] == 2
+    )
+
+
 def test_compare_two_versions_as_a_matrix(api, viewer, engaged, audience):
     Segment.objects.filter(id=engaged.id).update(
         definition={"op": "and", "rules": [{"field": "city", "operator": "=", "value": "London"}]}

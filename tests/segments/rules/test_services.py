@@ -187,7 +187,7 @@ def test_refresh_writes_a_version_and_switches_to_it(audience, marketer, make_ru
 
 
 def test_preview_counts_what_a_refresh_selects(audience, marketer, make_rule_segment):
-    assert rule_segment_preview(definition=REALISTIC) == 2
+    assert rule_segment_preview(definition=REALISTIC, actor=None) == 2
     segment = make_rule_segment(marketer, "Engaged champions", REALISTIC)
     assert rule_segment_refresh(segment_id=segment.id).size == 2
 
@@ -201,7 +201,7 @@ def test_a_preview_that_runs_too_long_is_stopped_and_the_limit_put_back(monkeypa
         rule_segments_module, "compile_definition", lambda definition: CompiledRule("SELECT pg_sleep(2)", [])
     )
     with pytest.raises(PreviewTimedOut):
-        rule_segment_preview(definition=LONDON)
+        rule_segment_preview(definition=LONDON, actor=None)
     with connection.cursor() as cursor:
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone() == (before,)
