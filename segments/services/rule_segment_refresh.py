@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from governance.models import Job, User
+from governance.models import Job, JobStatus, User
 from governance.services.audit import audit_record
 from governance.services.jobs import JobReporter, job_request
 from segments.feature_selectors import feature_run_latest
@@ -45,16 +45,18 @@ def rule_segment_refresh(
     sensitivity class of that definition now (the segments it uses may have changed class). On any
     error nothing is kept: the current version stays as it was."""
     report = progress or (lambda percent, message: None)
-    segment = Segment.objects.get(id=segment_id)
-    if segment.kind != SegmentKind.RULE or segment.retired_at is not None:
-        raise SegmentRefused("Only live rule segments are refreshed from their rules.", field="kind")
     report(5, "Checking the rules")
-    # Checked again: a segment these rules use may have been retired since they were saved.
-    rule_definition_check(definition=segment.definition, segment=segment)
-    compiled = compile_definition(segment.definition)
-    lineage = segment_lineage(segment=segment, actor=actor, job=job)
-    report(15, "Selecting the members")
     with transaction.atomic():
+        # The rules are read under the segment's lock: an edit saved before is the one built, and an
+        # edit saved meanwhile waits, then queues a refresh of its own.
+        segment = Segment.objects.select_for_update().get(id=segment_id)
+        if segment.kind != SegmentKind.RULE or segment.retired_at is not None:
+            raise SegmentRefused("Only live rule segments are refreshed from their rules.", field="kind")
+        # Checked again: a segment these rules use may have been retired since they were saved.
+        rule_definition_check(definition=segment.definition, segment=segment)
+        compiled = compile_definition(segment.definition)
+        lineage = segment_lineage(segment=segment, actor=actor, job=job)
+        report(15, "Selecting the members")
         version = segment_version_write_from_sql(
             segment=segment,
             member_sql=compiled.sql,
@@ -82,11 +84,12 @@ def rule_segment_refresh(
 
 
 def rule_segment_refresh_request(*, segment: Segment, actor: User | None) -> Job:
-    """Queue a refresh on the "ml" queue; while one of this segment is queued or running, that one
-    is returned. The segment's row lock makes two simultaneous requests queue one job."""
+    """Queue a refresh on the "ml" queue; while one of this segment is queued, that one is returned.
+    A running one may have read the rules before a change, so it does not count. The segment's row
+    lock makes two simultaneous requests queue one job."""
     with transaction.atomic():
         Segment.objects.select_for_update().filter(id=segment.id).exists()
-        pending = segment_refresh_jobs_active(segment=segment).first()
+        pending = segment_refresh_jobs_active(segment=segment).filter(status=JobStatus.QUEUED).first()
         if pending is not None:
             return pending
         audit_record(actor=actor, action="segment.refresh_requested", subject=segment)

@@ -279,3 +279,19 @@ def test_the_scheduler_asks_for_due_refreshes_only(audience, marketer, make_rule
         daily_new.id,
         daily_fresh.id,
     }
+
+
+def test_an_edit_saved_while_a_refresh_runs_gets_a_refresh_of_its_own(marketer, audience):
+    SensitiveAttribute.objects.all().delete()
+    segment = rule_segment_create(actor=marketer, name="Londoners", definition=LONDON)
+    running = Job.objects.get(task_name="segments.rule_segment_refresh")
+    Job.objects.filter(id=running.id).update(status=JobStatus.RUNNING)
+
+    edited = {"op": "and", "rules": [{"field": "city", "operator": "=", "value": "Paris"}]}
+    rule_segment_update(actor=marketer, segment=segment, name="Londoners", definition=edited)
+    follow_up = Job.objects.exclude(id=running.id).get(task_name="segments.rule_segment_refresh")
+    assert follow_up.status == JobStatus.QUEUED
+
+    # Whichever runs now builds the rules as they stand.
+    version = rule_segment_refresh(segment_id=segment.id, job=running)
+    assert version.definition == edited
