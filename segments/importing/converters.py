@@ -24,6 +24,10 @@ _SECONDS = {
 _GENDERS = {"m": "male", "f": "female"}
 
 
+# pandas' times reach back 292 years; a time further ago is not one.
+MAX_AGO_SECONDS = 250 * 365 * 86_400
+
+
 def convert_column(values: pd.Series, spec: dict, max_length: int, context) -> tuple:
     """(converted values with None where empty, which cells are bad, why) for one column."""
     kind = spec.get("type") or "text"
@@ -34,7 +38,9 @@ def convert_column(values: pd.Series, spec: dict, max_length: int, context) -> t
         )
         names = {"email": "an email address", "phone": "a phone number", "handle": "a handle"}
         bad = ~empty & converted.isna().to_numpy()
-        return _kept(converted, ~empty), bad, f"is not {names[kind]}"
+        if max_length:  # an email address has at most 254 characters (RFC 5321), and so has the column
+            bad |= ~empty & (converted.str.len() > max_length).fillna(False).to_numpy(dtype=bool)
+        return _kept(converted, ~empty & ~bad), bad, f"is not {names[kind]}"
     if kind in ("year", "age", "integer"):
         numbers = pd.to_numeric(_kept(values, ~empty), errors="coerce")
         if kind == "age":
@@ -46,7 +52,7 @@ def convert_column(values: pd.Series, spec: dict, max_length: int, context) -> t
     if kind == "decimal":
         values = decimal_text(values)
         numbers = pd.to_numeric(_kept(values, ~empty), errors="coerce")
-        bad = ~empty & ~(numbers.abs() < 1e10).to_numpy()
+        bad = ~empty & ~(numbers.round(2).abs() < 1e10).to_numpy()  # what numeric(12,2) holds
         text = _by_distinct(numbers.round(2), lambda amounts: amounts.map("{:.2f}".format))
         return _kept(text, ~empty & ~bad), bad, "is not an amount"
     if kind == "boolean":
@@ -151,4 +157,5 @@ def _times(values: pd.Series, kind: str, date_format: str, now: datetime) -> pd.
         return parse_datetimes(values, date_format)
     parts = values.str.extract(RELATIVE.pattern, flags=2)  # re.IGNORECASE
     seconds = pd.to_numeric(parts[0], errors="coerce") * parts[1].str.lower().map(_SECONDS)
+    seconds = seconds.where(seconds < MAX_AGO_SECONDS)  # further back than a time can be: a bad cell
     return pd.Timestamp(now).tz_convert("UTC") - pd.to_timedelta(seconds, unit="s")

@@ -22,6 +22,7 @@ from segments.importing.mapping import (
     PROFILE_KEY_FIELDS,
     mapping_problems,
     suggest_mapping,
+    targets_for,
 )
 from segments.importing.readers import read_header_and_sample
 from segments.models import DataSource, EventType, ImportMapping, ImportRun, ImportStatus
@@ -112,6 +113,11 @@ def import_mapping_save(*, run: ImportRun, mapping: dict, actor: User | None) ->
         for header, spec in mapping.get("columns", {}).items()
         if header in run.mapping.get("columns", {})
     }
+    targets = targets_for(run.record_kind)
+    for spec in columns.values():
+        if spec["field"] in targets and not spec["type"]:
+            # Read as the field usually is, and checked so: never stored as raw text.
+            spec["type"] = targets[spec["field"]].types[0]
     cleaned = {
         "headers": run.mapping.get("headers") or list(columns),
         "columns": columns,

@@ -88,6 +88,34 @@ def test_json_records_with_a_mapping(crm, marketer, login):
     assert str(Event.objects.get(external_id="O1").amount) == "12.50"
 
 
+def test_a_mapping_that_names_no_type_reads_each_field_as_it_usually_is(crm, marketer, login):
+    ProfileFactory(source=crm, external_id="C1")
+    records = [
+        {"order": "O1", "customer": "C1", "at": "2025-03-01T10:00:00Z", "total": "£1,234.50"},
+        {"order": "O2", "customer": "C1", "at": "03/02/2025", "total": "7"},
+    ]
+    mapping = {
+        "columns": {
+            "order": {"field": "external_id"},
+            "customer": {"field": "profile_external_id"},
+            "at": {"field": "occurred_at"},
+            "total": {"field": "amount"},
+        }
+    }
+    response = login(marketer).post(
+        "/api/v1/imports/",
+        {"source": crm.id, "record_kind": "transactions", "records": records, "mapping": mapping},
+        content_type="application/json",
+    )
+    run = ImportRun.objects.get(id=response.json()["id"])
+    assert run.mapping["columns"]["total"]["type"] == "decimal"
+    import_run_execute(run_id=run.id)
+    run.refresh_from_db()
+    # The day-first date is not guessed at: its row is rejected with the reason.
+    assert (run.inserted_rows, run.rejected_rows) == (1, 1)
+    assert str(Event.objects.get(external_id="O1").amount) == "1234.50"
+
+
 def test_an_incomplete_mapping_is_a_400_and_the_import_waits(crm, marketer, login):
     client = login(marketer)
     response = client.post(

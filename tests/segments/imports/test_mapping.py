@@ -210,3 +210,30 @@ def test_amounts_written_with_a_decimal_comma_keep_their_value():
         "1234.00",
         "7.00",
     ]
+
+
+def test_cells_beyond_what_a_column_holds_are_rejected_not_fatal():
+    data = frame(
+        {
+            "customer": ["C1", "C2", "C3", "C4"],
+            "email": ["ada@example.com", "x" * 250 + "@example.com", "bo@example.com", "cy@example.com"],
+            "total": ["12", "3", "9999999999.996", "4"],
+            "when": ["2 days", "1 day", "3 days", "300 years"],
+        }
+    )
+    mapping = {
+        "columns": {
+            "customer": {"field": "profile_external_id", "type": "text"},
+            "email": {"field": "profile_email", "type": "email"},
+            "total": {"field": "amount", "type": "decimal"},
+            "when": {"field": "occurred_at", "type": "relative"},
+        }
+    }
+    context = ValidationContext(
+        record_kind="transactions", now=datetime(2026, 5, 1, tzinfo=UTC), event_types=("purchase",)
+    )
+    validated = validate_chunk(data, mapping, context)
+    assert validated.clean.index.tolist() == [1]
+    reasons = dict(zip(validated.errors["row"], validated.errors["reason"], strict=True))
+    assert reasons[2] == "is not an email address" and reasons[3] == "is not an amount"
+    assert reasons[4].startswith("is not a time like")
