@@ -27,6 +27,11 @@ class JobCancelled(Exception):
     pass
 
 
+class JobSuperseded(Exception):
+    """This attempt lost its job: the reaper took it for dead and queued it again. It stops, keeps
+    nothing (its work is one transaction), and leaves the job to the attempt that owns it now."""
+
+
 class JobReporter:
     """Handed to the work function: it reports progress and learns of a cancel request."""
 
@@ -35,8 +40,15 @@ class JobReporter:
 
     def progress(self, percent: float, message: str = "") -> None:
         percent = max(0, min(99, int(percent)))
-        rows = Job.objects.using("jobs").filter(id=self.job.id, attempts=self.job.attempts)
-        rows.update(progress=percent, message=message[:300], heartbeat_at=timezone.now())
+        rows = Job.objects.using("jobs").filter(
+            id=self.job.id, attempts=self.job.attempts, status=JobStatus.RUNNING
+        )
+        if not rows.update(progress=percent, message=message[:300], heartbeat_at=timezone.now()):
+            # Not found on the jobs connection: re-queued or claimed again, unless the job's row is
+            # not committed yet (a job made in the work's own transaction), which this one sees.
+            ours = Job.objects.filter(id=self.job.id, attempts=self.job.attempts, status=JobStatus.RUNNING)
+            if not ours.exists():
+                raise JobSuperseded(f"Job {self.job.id} is no longer run by attempt {self.job.attempts}.")
         if rows.filter(cancel_requested=True).exists():
             raise JobCancelled()
 
@@ -82,6 +94,9 @@ def job_execute(*, job_id: int, work: Callable[[Job, JobReporter], dict[str, Any
         result = work(job, JobReporter(job))
     except JobCancelled:
         this_attempt.update(status=JobStatus.CANCELLED, finished_at=timezone.now(), message="Cancelled.")
+        return
+    except JobSuperseded:
+        logger.warning("job %s attempt %s stopped: a later attempt owns the job", job_id, job.attempts)
         return
     except SoftTimeLimitExceeded:
         this_attempt.update(

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from governance.models import Job, JobStatus, User
 from governance.services.audit import audit_record
-from governance.services.jobs import JobReporter, job_request
+from governance.services.jobs import JobReporter, JobSuperseded, job_request
 from segments.feature_selectors import feature_run_latest
 from segments.ml.cards import segment_cards
 from segments.ml.clustering import ClusteringConfig, eligible_rows, fit_segments
@@ -89,6 +89,8 @@ def clustering_run_execute(*, run_id: int, progress=None) -> ClusteringRun:
     reason) and the error raised again for the job."""
     report = progress or (lambda percent, message="": None)
     run = ClusteringRun.objects.select_related("segmentation", "job", "requested_by").get(id=run_id)
+    if run.status == RunStatus.SUCCEEDED:  # a retried job whose first attempt published the run
+        return run
     ClusteringRun.objects.filter(id=run.id).update(status=RunStatus.RUNNING, error="", finished_at=None)
     try:
         try:
@@ -100,6 +102,8 @@ def clustering_run_execute(*, run_id: int, progress=None) -> ClusteringRun:
                 "Some people were erased while this run was computing, so nothing was published. "
                 "Run it again."
             ) from error
+    except JobSuperseded:
+        raise  # the attempt that owns the job now runs it
     except Exception as error:
         ClusteringRun.objects.filter(id=run.id).update(
             status=RunStatus.FAILED, error=str(error) or repr(error), finished_at=timezone.now()

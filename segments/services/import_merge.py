@@ -7,6 +7,7 @@ in a first load into a source that has no such rows yet, COPYed straight into th
 already appeared earlier in the file is rejected as a repeat (the first one counts), so the counts
 always add up: inserted + updated + unchanged + rejected = total."""
 
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ from segments.services.tombstones import erasure_salt, external_id_kind
 
 Progress = Callable[[float, str], None]
 IMPORT_LOCK = 7_310  # pg_advisory_xact_lock namespace: one import at a time per source
+LOCK_POLL_SECONDS = 2
 # Each chunk's merge reads the source's profiles once (a hash join), so chunks are large; two of them
 # (the one merging, the one being read) take about 1 GB of memory in the worker.
 CHUNK_ROWS = 500_000
@@ -131,7 +133,7 @@ def import_rows_merge(
     seen = _Seen()
     file_format = FileFormat(run.file_format, run.encoding, run.delimiter)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [IMPORT_LOCK, run.source_id])
+        _source_lock(cursor, run.source_id, progress)
         # Every write about people takes this lock, shared, and an erasure takes it exclusively before
         # anything else; taken here, before any row is locked, the two wait for each other whole.
         # It also keeps the people a first load has read from being erased before it commits.
@@ -189,6 +191,17 @@ def import_rows_merge(
         if profiles:
             cursor.execute("DROP TABLE import_changed")
     return counts
+
+
+def _source_lock(cursor, source_id: int, progress: Progress) -> None:
+    """One import at a time per source. While another holds the source, this one says so every few
+    seconds: the job stays alive in the reaper's eyes, and a cancel reaches it."""
+    while True:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [IMPORT_LOCK, source_id])
+        if cursor.fetchone()[0]:
+            return
+        progress(1, "Waiting for another import into this source to finish")
+        time.sleep(LOCK_POLL_SECONDS)
 
 
 def _first_load(

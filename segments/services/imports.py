@@ -15,7 +15,7 @@ from django.utils.text import get_valid_filename
 
 from governance.models import Job, User
 from governance.services.audit import audit_record
-from governance.services.jobs import JobCancelled, JobReporter, job_request
+from governance.services.jobs import JobCancelled, JobReporter, JobSuperseded, job_request
 from segments.import_selectors import HANDLE_PLATFORMS, import_validation_context
 from segments.importing.formats import ImportFileError, detect_format
 from segments.importing.mapping import (
@@ -181,6 +181,8 @@ def import_run_execute(*, run_id: int, reporter: JobReporter | None = None) -> d
     """The job's work: every row merged, or nothing at all (one transaction)."""
     progress = reporter.progress if reporter else (lambda percent, message="": None)
     run = ImportRun.objects.select_related("source").get(id=run_id)
+    if run.status == ImportStatus.SUCCEEDED:  # a retried job whose first attempt finished the work
+        return {field.removesuffix("_rows"): getattr(run, field) for field in _COUNTS}
     ImportRun.objects.using("jobs").filter(id=run_id).update(status=ImportStatus.RUNNING, error="")
     try:
         with transaction.atomic():
@@ -196,6 +198,8 @@ def import_run_execute(*, run_id: int, reporter: JobReporter | None = None) -> d
                 **fields, status=ImportStatus.SUCCEEDED, error="", finished_at=timezone.now()
             )
             audit_record(actor=run.created_by, action="import.finished", subject=run, details=fields)
+    except JobSuperseded:
+        raise  # the attempt that owns the job now runs the import; the run is its to report
     except JobCancelled:
         _failed(run_id, "Cancelled; nothing from this file was kept.")
         raise

@@ -95,6 +95,25 @@ def test_a_lost_worker_cannot_overwrite_the_attempt_that_replaced_it(marketer):
     assert job.result == {}
 
 
+@pytest.mark.parametrize("taken_over", [{"status": JobStatus.QUEUED}, {"attempts": 2}])
+def test_a_lost_worker_stops_at_its_next_progress_report(marketer, taken_over):
+    job = request_job(marketer)
+    reached = []
+
+    def work(job, reporter):
+        # The reaper re-queued the job (and maybe another worker claimed it) while this one waited.
+        Job.objects.filter(id=job.id).update(**taken_over)
+        reporter.progress(50, "Half way")
+        reached.append("after the report")
+        return {"stale": True}
+
+    job_execute(job_id=job.id, work=work)
+    job.refresh_from_db()
+    assert not reached
+    assert job.status == taken_over.get("status", JobStatus.RUNNING) and job.result == {}
+    assert job.progress == 0
+
+
 @pytest.fixture
 def enqueued(monkeypatch):
     sent = []

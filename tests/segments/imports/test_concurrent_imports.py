@@ -2,10 +2,12 @@
 
 import threading
 
+import psycopg2
 import pytest
-from django.db import connections
+from django.db import connection, connections, transaction
 
-from segments.models import Event, ImportRun, ImportStatus, Profile
+from segments.models import Event, ImportRun, ImportStatus, Profile, RejectedRow
+from segments.services.import_merge import IMPORT_LOCK, _source_lock
 from segments.services.imports import import_mapping_save, import_run_execute
 
 pytestmark = pytest.mark.django_db(databases=["default", "jobs"], transaction=True)
@@ -57,3 +59,35 @@ def test_overlapping_files_at_once_make_each_profile_and_event_once(crm, upload)
     assert sorted([first.inserted_rows, second.inserted_rows]) == [0, 4000]
     assert sorted([first.unchanged_rows, second.unchanged_rows]) == [0, 4000]
     assert Event.objects.filter(source=crm).count() == 4000
+
+
+def test_an_import_waiting_for_the_source_keeps_saying_so(crm):
+    """Another import holds the source: this one reports while it waits, so the reaper does not take
+    it for a lost worker, and it goes on once the source is free."""
+    holder = psycopg2.connect(**connection.get_connection_params())
+    holder.autocommit = True
+    with holder.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [IMPORT_LOCK, crm.id])
+    reports = []
+    threading.Timer(3, holder.close).start()  # the other import ends
+    with transaction.atomic(), connection.cursor() as cursor:
+        _source_lock(cursor, crm.id, lambda percent, message: reports.append(message))
+    assert reports and set(reports) == {"Waiting for another import into this source to finish"}
+
+
+def test_a_retried_import_finds_its_work_done(crm, upload):
+    run = upload(crm, "profiles", b"customer_id,email\nC1,ada@example.com\nC2,not an email\n")
+    import_run_execute(run_id=mapped(run))
+    run.refresh_from_db()
+    first = (run.inserted_rows, run.rejected_rows)
+    assert first == (1, 1)
+    assert import_run_execute(run_id=run.id) == {
+        "total": run.total_rows,
+        "inserted": run.inserted_rows,
+        "updated": run.updated_rows,
+        "unchanged": run.unchanged_rows,
+        "rejected": run.rejected_rows,
+    }
+    run.refresh_from_db()
+    assert (run.inserted_rows, run.rejected_rows) == first
+    assert RejectedRow.objects.filter(run=run).count() == run.rejected_rows
