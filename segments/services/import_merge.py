@@ -122,7 +122,7 @@ def import_rows_merge(
         "erasure_salt": erasure_salt(),
         "external_kind": external_id_kind(source_id=run.source_id if profiles else profile_source),
         "key_column": key_column,
-        "unknown_reason": "no profile has this customer id or identifier; import the profiles first",
+        "unknown_reason": import_sql.UNKNOWN_PERSON,
     }
     tombstones = ErasureTombstone.objects.exists()
     relative_time = any(

@@ -9,6 +9,10 @@ from segments.importing.validation import EVENT_COLUMNS, PROFILE_COLUMNS
 from segments.services.tombstones import identifier_hash_sql
 
 ERASED = "this person asked to be erased"
+UNKNOWN_PERSON = (
+    "no profile has this customer id or identifier; import the profiles first"
+    " (a value blocked as a placeholder names no one)"
+)
 PROFILE_TEXT = ("first_name", "last_name", "gender", "city", "country")
 # Staging columns in the order validation gives them (the COPY's column list follows these dicts).
 _TYPES = {"birth_year": "smallint", "occurred_at": "timestamptz", "amount": "numeric(12,2)"}
@@ -195,23 +199,29 @@ def events_profiles_create() -> str:
 BY_CUSTOMER_ID = """
     SELECT s.*, p.id AS profile_id FROM import_stage s
     JOIN segments_profile p ON p.source_id = %(profile_source)s AND p.external_id = s.profile_key"""
-BY_EITHER = """
+# A value admins blocked as a placeholder (noemail@shop.com) names no one: the row is rejected rather
+# than given to whoever holds the value first. Other values shared by several profiles are the
+# resolver's to merge; until then the first holder takes the event, as the merge will.
+HOLDER = """(
+        SELECT i.profile_id FROM segments_identity i
+        WHERE i.kind = s.profile_kind AND i.value = s.profile_key
+          AND NOT EXISTS (SELECT 1 FROM segments_blockedidentifier b
+                          WHERE b.kind = s.profile_kind AND b.value = s.profile_key)
+        ORDER BY i.profile_id LIMIT 1
+    )"""
+BY_EITHER = f"""
     SELECT s.*, p.id AS profile_id FROM import_stage s
     JOIN segments_profile p ON p.source_id = %(profile_source)s AND p.external_id = s.profile_key
     WHERE s.profile_kind = 'external_id'
     UNION ALL
     SELECT s.*, found.profile_id FROM import_stage s
-    CROSS JOIN LATERAL (
-        SELECT i.profile_id FROM segments_identity i WHERE i.kind = s.profile_kind AND i.value = s.profile_key
-        ORDER BY i.profile_id LIMIT 1
-    ) AS found
+    CROSS JOIN LATERAL {HOLDER} AS found
     WHERE s.profile_kind <> 'external_id'"""
 UNKNOWN_BY_CUSTOMER_ID = """NOT EXISTS (
     SELECT 1 FROM segments_profile p
     WHERE p.source_id = %(profile_source)s AND p.external_id = s.profile_key)"""
 UNKNOWN_BY_EITHER = f"""CASE WHEN s.profile_kind = 'external_id' THEN {UNKNOWN_BY_CUSTOMER_ID}
-    ELSE NOT EXISTS (SELECT 1 FROM segments_identity i
-                     WHERE i.kind = s.profile_kind AND i.value = s.profile_key)
+    ELSE NOT EXISTS {HOLDER}
     END"""
 
 

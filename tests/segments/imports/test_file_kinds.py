@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 from openpyxl import Workbook
 
-from segments.models import Event, Identity, ImportStatus, Profile, RejectedRow
+from segments.models import BlockedIdentifier, Event, Identity, ImportStatus, Profile, RejectedRow
+from segments.services.import_sql import UNKNOWN_PERSON
 from tests.factories import DataSourceFactory, ProfileFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "jobs"])
@@ -82,7 +83,7 @@ def test_json_lines_of_web_events_matched_by_email(imported):
     ]
     assert events[1].occurred_at.isoformat() == "2025-04-01T08:01:00+00:00"
     reasons = rejections(run)
-    assert reasons[3] == ("email", "no profile has this customer id or identifier; import the profiles first")
+    assert reasons[3] == ("email", UNKNOWN_PERSON)
     assert reasons[4][0] == "type" and reasons[4][1].startswith("is not one of: view, like")
 
 
@@ -110,6 +111,25 @@ def test_cp1252_semicolon_transactions_with_pound_amounts(crm, imported):
         "2025-02-03T14:30:00+00:00",
     )
     assert rejections(run)[10] == ("Order date", "is not a date in the format %d/%m/%Y %H:%M")
+
+
+def test_events_keyed_by_a_blocked_placeholder_go_to_no_one(imported):
+    web = DataSourceFactory(name="Website", kind="web", platform="web")
+    crm = DataSourceFactory(name="Shop CRM")
+    ada, bob = ProfileFactory(source=crm), ProfileFactory(source=crm)
+    for person in (ada, bob):
+        Identity.objects.create(profile=person, kind="email", value="noemail@shop.com")
+        Identity.objects.create(profile=person, kind="email", value="family@example.com")
+    BlockedIdentifier.objects.create(kind="email", value="noemail@shop.com", reason="Placeholder")
+    lines = [
+        {"event_id": f"w{n}", "email": email, "type": "click", "timestamp": "2025-04-01T09:00:00Z"}
+        for n, email in enumerate(["noemail@shop.com", "family@example.com"])
+    ]
+    run = imported(web, "events", "".join(json.dumps(line) + "\n" for line in lines).encode(), "c.jsonl")
+    assert (run.inserted_rows, run.rejected_rows) == (1, 1) and accounted(run)
+    assert rejections(run) == {1: ("email", UNKNOWN_PERSON)}
+    # A value shared but not blocked is the resolver's to merge; meanwhile its first holder has it.
+    assert Event.objects.get(source=web).profile_id == ada.id
 
 
 def test_email_opens_take_one_event_type_for_every_row(imported):

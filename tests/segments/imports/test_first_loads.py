@@ -6,6 +6,7 @@ import pytest
 
 from segments.models import Consent, Event, Identity, ImportRun, ImportStatus, Profile, RejectedRow
 from segments.services import import_direct, import_merge
+from segments.services.import_sql import UNKNOWN_PERSON
 from segments.services.tombstones import tombstones_record
 from tests.factories import DataSourceFactory, ProfileFactory
 
@@ -100,13 +101,9 @@ def test_a_first_load_of_events_matches_the_merge_row_for_row(crm, imported, cal
     assert (str(first.amount), first.text, first.campaign_code) == ("12.50", "Lovely, thanks", "SPRING")
     assert Event.objects.get(source=crm, external_id="O5").amount is None
     reasons = {row: reason for row, _, _, reason in rejected}
-    assert reasons[3] == reasons[7] == import_merge_unknown_reason()
+    assert reasons[3] == reasons[7] == UNKNOWN_PERSON
     assert reasons[4].startswith("is not a date") and reasons[6] == "repeats the key of an earlier row"
     assert {row: value for row, _, value, _ in rejected if row in (3, 7)} == {3: "C404", 7: "C3"}
-
-
-def import_merge_unknown_reason() -> str:
-    return "no profile has this customer id or identifier; import the profiles first"
 
 
 def test_uploading_events_again_merges_and_adds_nothing(crm, imported, calls):
