@@ -92,9 +92,16 @@ def profile_erase(*, profile: Profile, actor: User, reason: str = "") -> dict[st
 
     source_ids = set(Event.objects.filter(profile_id__in=profile_ids).values_list("source_id", flat=True))
     source_ids |= {each.source_id for each in profiles}
-    files_deleted = _import_files_delete(source_ids=source_ids)
+    # Rejections quote the cell: the person's customer ids within the sources that knew them, their
+    # emails, phones and handles wherever a file held them (say, events of someone not yet imported).
     values = [value for _, value in identifiers]
-    rejected = RejectedRow.objects.filter(run__source_id__in=source_ids, value__in=values).delete()[0]
+    personal = [value for kind, value in identifiers if not kind.startswith("external_id:")]
+    rejections = RejectedRow.objects.filter(
+        Q(run__source_id__in=source_ids, value__in=values) | Q(value__in=personal)
+    )
+    source_ids |= set(rejections.values_list("run__source_id", flat=True))
+    files_deleted = _import_files_delete(source_ids=source_ids)
+    rejected = rejections.delete()[0]
 
     events = Event.objects.filter(profile_id__in=profile_ids)._raw_delete(Event.objects.db)
     MatchCandidate.objects.filter(Q(profile_a_id__in=profile_ids) | Q(profile_b_id__in=profile_ids)).delete()

@@ -115,6 +115,30 @@ def test_erasure_removes_the_person_everywhere_and_keeps_only_hashes(
     assert "Ada" not in entry.subject_label and "ada@" not in str(entry.details)
 
 
+def test_erasure_reaches_rejections_and_files_of_sources_that_never_knew_the_person(
+    person, admin, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    web = DataSourceFactory(name="Website", kind="web", platform="web")
+    run = ImportRun.objects.create(source=web, record_kind="events", original_name="clicks.csv")
+    run.file.save("clicks.csv", ContentFile(b"email,type\nada@example.com,click\n"))
+    RejectedRow.objects.create(
+        run=run, row_number=2, column="email", value="ada@example.com", reason="unknown"
+    )
+    elsewhere = ImportRun.objects.create(source=web, record_kind="events", original_name="other.csv")
+    RejectedRow.objects.create(
+        run=elsewhere, row_number=2, column="customer_id", value=person.external_id, reason="x"
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        profile_erase(profile=person, actor=admin)
+
+    assert not RejectedRow.objects.filter(value="ada@example.com").exists()
+    assert not (tmp_path / run.file.name).exists()
+    # Another source's customer ids are its own: the same id there is someone else.
+    assert RejectedRow.objects.filter(run=elsewhere).exists()
+
+
 def test_erasure_leaves_no_tombstone_on_values_others_hold_or_admins_blocked(person, admin):
     IdentityFactory(profile=person, kind="email", value="family@example.com")
     IdentityFactory(profile=person, kind="email", value="noemail@example.com")
