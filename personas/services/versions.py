@@ -40,11 +40,30 @@ def persona_snapshot(persona: Persona) -> dict[str, Any]:
     snapshot["merged_into"] = persona.merged_into.name if persona.merged_into_id else None
     snapshot["segments"] = sorted(persona.segments.values_list("name", flat=True))
     kept = Quote.objects.filter(persona=persona, is_candidate=False).order_by("id")
-    snapshot["quotes"] = [
-        f"“{quote.text}” ({quote.get_source_display()}{f', {quote.said_on}' if quote.said_on else ''})"
-        for quote in kept
-    ]
+    snapshot["quotes"] = [quote_label(quote) for quote in kept]
     return snapshot
+
+
+def quote_label(quote: Quote) -> str:
+    """A quote as a version keeps it."""
+    return f"“{quote.text}” ({quote.get_source_display()}{f', {quote.said_on}' if quote.said_on else ''})"
+
+
+ERASED_QUOTE = "(a quote whose author asked to be erased)"
+
+
+def quotes_of_erased_people_redact(sender, *, profile_ids: list[int], **kwargs) -> None:
+    """Receiver of segments' people_erasing: the people's quotes leave with their profiles, and their
+    words leave every earlier version of the personas that kept them."""
+    for quote in Quote.objects.filter(profile_id__in=profile_ids, is_candidate=False):
+        label = quote_label(quote)
+        for version in PersonaVersion.objects.filter(
+            persona_id=quote.persona_id, snapshot__quotes__contains=[label]
+        ):
+            version.snapshot["quotes"] = [
+                ERASED_QUOTE if kept == label else kept for kept in version.snapshot["quotes"]
+            ]
+            PersonaVersion.objects.filter(id=version.id).update(snapshot=version.snapshot)
 
 
 def persona_version_record(

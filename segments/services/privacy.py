@@ -26,6 +26,7 @@ from segments.models import (
 )
 from segments.services.references import references_lock
 from segments.services.tombstones import tombstones_record
+from segments.signals import people_erasing
 
 
 def person_profiles(*, profile: Profile) -> list[Profile]:
@@ -103,6 +104,7 @@ def profile_erase(*, profile: Profile, actor: User, reason: str = "") -> dict[st
     files_deleted = _import_files_delete(source_ids=source_ids)
     rejected = rejections.delete()[0]
 
+    people_erasing.send(sender=Profile, profile_ids=profile_ids)
     events = Event.objects.filter(profile_id__in=profile_ids)._raw_delete(Event.objects.db)
     MatchCandidate.objects.filter(Q(profile_a_id__in=profile_ids) | Q(profile_b_id__in=profile_ids)).delete()
     ProfileMerge.objects.filter(Q(survivor_id__in=profile_ids) | Q(absorbed_id__in=profile_ids)).delete()

@@ -1,3 +1,4 @@
+import json
 from datetime import date
 
 import pytest
@@ -6,12 +7,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from governance.access import access_check
 from governance.models import AuditEntry, Notification
 from personas.diffing import snapshot_diff
-from personas.models import PersonaStatus, PrimaryPersona, Quote, Validation
+from personas.models import PersonaStatus, PersonaVersion, PrimaryPersona, Quote, Validation
 from personas.selectors import persona_can_change
+from personas.services.drafts import persona_draft_from_segment
 from personas.services.lifecycle import persona_merge, persona_owner_reassign, persona_retire
-from personas.services.quotes import quote_create, validation_create, validation_delete
+from personas.services.quotes import quote_create, quote_keep, validation_create, validation_delete
 from personas.services.records import persona_update
-from tests.personas.helpers import persona_of, segment_with
+from personas.services.versions import ERASED_QUOTE
+from segments.services.privacy import profile_erase
+from tests.factories import ProfileFactory
+from tests.personas.helpers import comment_by, consent_for, features_for, persona_of, segment_with
 
 pytestmark = pytest.mark.django_db
 
@@ -133,3 +138,20 @@ def test_a_retired_personas_validations_stay(marketer):
     with pytest.raises(ValidationError, match="keeps its validations"):
         validation_delete(validation=validation, actor=marketer)
     assert Validation.objects.filter(id=validation.id).exists()
+
+
+def test_an_erased_authors_words_leave_every_version_of_the_persona(marketer, admin):
+    author = ProfileFactory(city="Leeds")
+    features_for(author)
+    consent_for(author)
+    comment_by(author, "Running with friends every weekend is the best part of my week.")
+    persona = persona_draft_from_segment(segment=segment_with(marketer, "Runners", [author]), actor=marketer)
+    quote = Quote.objects.get(persona=persona, profile=author, is_candidate=True)
+    quote_keep(quote=quote, actor=marketer)
+    assert any("weekend" in json.dumps(v.snapshot) for v in PersonaVersion.objects.filter(persona=persona))
+
+    profile_erase(profile=author, actor=admin)
+
+    versions = PersonaVersion.objects.filter(persona=persona)
+    assert not any("weekend" in json.dumps(version.snapshot) for version in versions)
+    assert any(ERASED_QUOTE in version.snapshot["quotes"] for version in versions)
