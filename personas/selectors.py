@@ -14,7 +14,7 @@ from governance.models import ApprovalRequest, ApprovalStatus, User
 from personas.models import Persona, PersonaSegment, PersonaStatus, PersonaVersion, Quote, StaleFlag
 from personas.segment_evidence import QUOTE_CONSENT_PURPOSE
 from segments.models import DriftAlert, SegmentVersion, VersionStatus
-from segments.selectors import consenting_profiles
+from segments.selectors import profiles_whose_person_consents
 
 VIEW = "personas.view_persona"
 ADD = "personas.add_persona"
@@ -171,9 +171,7 @@ def quotes_without_consent(*, quotes: list[Quote]) -> set[int]:
     authors = {quote.profile_id for quote in quotes if quote.profile_id}
     if not authors:
         return set()
-    consenting = set(
-        consenting_profiles(purpose=QUOTE_CONSENT_PURPOSE).filter(id__in=authors).values_list("id", flat=True)
-    )
+    consenting = profiles_whose_person_consents(purpose=QUOTE_CONSENT_PURPOSE, profile_ids=list(authors))
     return {quote.id for quote in quotes if quote.profile_id and quote.profile_id not in consenting}
 
 

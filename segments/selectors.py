@@ -83,3 +83,20 @@ def consenting_profiles(*, purpose: str) -> QuerySet[Profile]:
     so a withdrawal takes effect at once."""
     consenting = RawSQL(consenting_people_sql(), [purpose] * PURPOSE_USES)
     return Profile.objects.filter(merged_into=None, id__in=consenting)
+
+
+def profiles_whose_person_consents(*, purpose: str, profile_ids: list[int]) -> set[int]:
+    """Which of these profiles belong to a person who consents to `purpose` now: a profile merged
+    into someone answers for that person."""
+    person_of = {
+        profile_id: merged_into_id or profile_id
+        for profile_id, merged_into_id in Profile.objects.filter(id__in=profile_ids).values_list(
+            "id", "merged_into_id"
+        )
+    }
+    consenting = set(
+        consenting_profiles(purpose=purpose)
+        .filter(id__in=set(person_of.values()))
+        .values_list("id", flat=True)
+    )
+    return {profile_id for profile_id, person in person_of.items() if person in consenting}

@@ -13,7 +13,7 @@ from personas.models import Persona, Quote, Validation
 from personas.segment_evidence import QUOTE_CONSENT_PURPOSE
 from personas.services.records import persona_editable_check
 from personas.services.versions import persona_version_record
-from segments.selectors import consenting_profiles
+from segments.selectors import profiles_whose_person_consents
 
 QUOTE_FIELDS = ("text", "source", "said_on", "consent_confirmed")
 
@@ -82,7 +82,7 @@ def quote_keep(*, quote: Quote, actor: User) -> Quote:
 
 
 def quote_author_consents(*, quote: Quote) -> bool:
-    return consenting_profiles(purpose=QUOTE_CONSENT_PURPOSE).filter(id=quote.profile_id).exists()
+    return bool(profiles_whose_person_consents(purpose=QUOTE_CONSENT_PURPOSE, profile_ids=[quote.profile_id]))
 
 
 def validation_create(

@@ -8,12 +8,13 @@ from governance.access import access_check
 from governance.models import AuditEntry, Notification
 from personas.diffing import snapshot_diff
 from personas.models import PersonaStatus, PersonaVersion, PrimaryPersona, Quote, Validation
-from personas.selectors import persona_can_change
+from personas.selectors import persona_can_change, quotes_without_consent
 from personas.services.drafts import persona_draft_from_segment
 from personas.services.lifecycle import persona_merge, persona_owner_reassign, persona_retire
 from personas.services.quotes import quote_create, quote_keep, validation_create, validation_delete
 from personas.services.records import persona_update
 from personas.services.versions import ERASED_QUOTE
+from segments.models import Profile
 from segments.services.privacy import profile_erase
 from tests.factories import ProfileFactory
 from tests.personas.helpers import comment_by, consent_for, features_for, persona_of, segment_with
@@ -155,3 +156,19 @@ def test_an_erased_authors_words_leave_every_version_of_the_persona(marketer, ad
     versions = PersonaVersion.objects.filter(persona=persona)
     assert not any("weekend" in json.dumps(version.snapshot) for version in versions)
     assert any(ERASED_QUOTE in version.snapshot["quotes"] for version in versions)
+
+
+def test_a_quote_whose_author_was_merged_into_a_consenting_person_is_kept(marketer):
+    author = ProfileFactory(city="Leeds")
+    features_for(author)
+    consent_for(author)
+    comment_by(author, "Running with friends every weekend is the best part of my week.")
+    persona = persona_draft_from_segment(segment=segment_with(marketer, "Runners", [author]), actor=marketer)
+    quote = Quote.objects.get(persona=persona, profile=author, is_candidate=True)
+    crm = ProfileFactory()
+    consent_for(crm)  # the person's main profile agrees too
+    Profile.objects.filter(id=author.id).update(merged_into=crm)
+
+    kept = quote_keep(quote=quote, actor=marketer)
+    assert not kept.is_candidate
+    assert not quotes_without_consent(quotes=[kept])
