@@ -141,13 +141,19 @@ def test_a_retired_personas_validations_stay(marketer):
     assert Validation.objects.filter(id=validation.id).exists()
 
 
-def test_an_erased_authors_words_leave_every_version_of_the_persona(marketer, admin):
+def candidate_quote(marketer) -> Quote:
+    """A persona drafted from one consenting commenter, and the candidate quote taken from them."""
     author = ProfileFactory(city="Leeds")
     features_for(author)
     consent_for(author)
     comment_by(author, "Running with friends every weekend is the best part of my week.")
     persona = persona_draft_from_segment(segment=segment_with(marketer, "Runners", [author]), actor=marketer)
-    quote = Quote.objects.get(persona=persona, profile=author, is_candidate=True)
+    return Quote.objects.get(persona=persona, profile=author, is_candidate=True)
+
+
+def test_an_erased_authors_words_leave_every_version_of_the_persona(marketer, admin):
+    quote = candidate_quote(marketer)
+    persona, author = quote.persona, quote.profile
     quote_keep(quote=quote, actor=marketer)
     assert any("weekend" in json.dumps(v.snapshot) for v in PersonaVersion.objects.filter(persona=persona))
 
@@ -159,15 +165,10 @@ def test_an_erased_authors_words_leave_every_version_of_the_persona(marketer, ad
 
 
 def test_a_quote_whose_author_was_merged_into_a_consenting_person_is_kept(marketer):
-    author = ProfileFactory(city="Leeds")
-    features_for(author)
-    consent_for(author)
-    comment_by(author, "Running with friends every weekend is the best part of my week.")
-    persona = persona_draft_from_segment(segment=segment_with(marketer, "Runners", [author]), actor=marketer)
-    quote = Quote.objects.get(persona=persona, profile=author, is_candidate=True)
+    quote = candidate_quote(marketer)
     crm = ProfileFactory()
     consent_for(crm)  # the person's main profile agrees too
-    Profile.objects.filter(id=author.id).update(merged_into=crm)
+    Profile.objects.filter(id=quote.profile_id).update(merged_into=crm)
 
     kept = quote_keep(quote=quote, actor=marketer)
     assert not kept.is_candidate
