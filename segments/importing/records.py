@@ -1,6 +1,7 @@
 """Records of Excel workbooks and JSON lines files, one (row number, values) pair at a time; a row
 that cannot be read comes as (row number, reason)."""
 
+import itertools
 import json
 from collections.abc import Iterator
 from datetime import date, datetime, time
@@ -77,7 +78,7 @@ def jsonl_records(
     """The header is the keys of the first records, in the order first seen; a later record's
     other keys are not read (the mapping step lists the columns it knows)."""
     with open_text(path, file_format.encoding, position) as file:
-        lines = _numbered_json(file, name)
+        lines = _numbered_json(file, name, file_format.encoding)
         first = list(_take(lines, 1000))
         keys: dict[str, None] = {}
         for _, record in first:
@@ -87,7 +88,7 @@ def jsonl_records(
         if not header:
             raise ImportFileError("The first records have no fields.", file_name=name)
         yield 0, header
-        for number, record in [*first, *lines]:
+        for number, record in itertools.chain(first, lines):  # the rest streamed, never held whole
             if isinstance(record, str):
                 yield number, record
             elif not isinstance(record, dict):
@@ -96,8 +97,22 @@ def jsonl_records(
                 yield number, [_json_text(record.get(key)) for key in header]
 
 
-def _numbered_json(file, name: str) -> Iterator[tuple[int, object]]:
-    for number, line in enumerate(file, start=1):
+def _numbered_json(file, name: str, encoding: str) -> Iterator[tuple[int, object]]:
+    number = 0
+    while True:
+        try:
+            line = next(file, None)
+        except UnicodeDecodeError as error:
+            # Text is decoded a block ahead of the lines, so the bad byte is at this row or a later one.
+            raise ImportFileError(
+                f"From this row on, the file is not valid {encoding} text ({error.reason}); "
+                "save the file as UTF-8.",
+                file_name=name,
+                row=number + 1,
+            ) from error
+        if line is None:
+            return
+        number += 1
         if len(line) > MAX_FIELD_CHARS:
             raise ImportFileError(
                 f"A line is longer than {MAX_FIELD_CHARS:,} characters.", file_name=name, row=number

@@ -226,6 +226,14 @@ def test_json_lines_with_a_broken_line(tmp_path):
     assert reasons[2].startswith("is not valid JSON") and reasons[3] == "is not a JSON object"
 
 
+def test_json_lines_with_a_bad_byte_far_down_are_refused_with_where_it_starts(tmp_path):
+    good = "".join(json.dumps({"id": n, "note": "x" * 60}) + "\n" for n in range(1, 6001)).encode()
+    content = good + b'{"id": 6001, "note": "caf\xe9"}\n'
+    problem = refused(tmp_path, content, "events.jsonl")
+    assert "not valid utf-8 text" in str(problem)
+    assert 5900 < problem.row <= 6001  # the text is decoded a block ahead of the lines
+
+
 def test_blank_and_repeated_headers_get_names(tmp_path):
     _, [chunk] = read(tmp_path, b",id,id\n0,1,2\n")
     assert list(chunk.frame.columns) == ["Column 1", "id", "id (3)"]
