@@ -52,7 +52,7 @@ def _lock_people(first_id: int, second_id: int) -> tuple[Profile, Profile]:
     raise MergeRefused("The profiles kept changing while they were being merged; please try again.")
 
 
-def _erasures_held_off() -> None:
+def erasures_held_off() -> None:
     """An erasure takes this lock exclusively before it reads a person's profiles: taken shared here,
     a merge and an erasure never interleave, so no profile joins a person while it is erased."""
     with connection.cursor() as cursor:
@@ -75,7 +75,7 @@ def profiles_merge(
 ) -> ProfileMerge:
     """Make the people `first` and `second` belong to one person."""
     with transaction.atomic():
-        _erasures_held_off()
+        erasures_held_off()
         first, second = _lock_people(first.id, second.id)
         if first.id == second.id:
             raise AlreadyOnePerson("These profiles already belong to the same person.")

@@ -20,9 +20,9 @@ from segments.identity_selectors import (
 )
 from segments.ml import matching
 from segments.ml.identity_components import link_people
-from segments.models import Profile, ProfileMerge
+from segments.models import ProfileMerge
 from segments.services.identity_candidates import match_candidates_prune, match_candidates_store
-from segments.services.references import references_lock
+from segments.services.identity_merge import erasures_held_off
 
 RESOLVE_TASK = "segments.identity_resolve"
 # Serialises resolve runs: a second run waits, then finds the first one's work done.
@@ -42,10 +42,8 @@ def _write_merges(merges: pd.DataFrame) -> int:
     buffer = io.StringIO()
     merges[["absorbed", "survivor", "kind", "value"]].to_csv(buffer, index=False, header=False)
     buffer.seek(0)
+    erasures_held_off()
     with connection.cursor() as cursor:
-        references_lock(
-            cursor, Profile._meta.db_table, shared=True
-        )  # as profiles_merge: no erasure meanwhile
         cursor.execute(
             "CREATE TEMPORARY TABLE identity_merges (absorbed bigint PRIMARY KEY, survivor bigint,"
             " kind text, value text) ON COMMIT DROP"
