@@ -25,7 +25,8 @@ DATE_FORMATS = (
     "unix",
 )
 RELATIVE = re.compile(
-    r"^\s*(\d+(?:\.\d+)?)\s*(second|sec|minute|min|hour|hr|day|week|month|year)s?(\s+ago)?\s*$", re.IGNORECASE
+    r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(second|sec|minute|min|hour|hr|day|week|month|year)s?(\s+ago)?\s*$",
+    re.IGNORECASE,
 )
 BOOLEAN_WORDS = {
     "yes": True,
@@ -67,15 +68,15 @@ def detect_type(values: pd.Series) -> Detected:
     if (
         lowered.isin(BOOLEAN_WORDS).all()
         and lowered.nunique() <= 2
-        and not stripped.str.fullmatch(r"\d+").all()
+        and not stripped.str.fullmatch(r"[0-9]+").all()
     ):
         return Detected("boolean")
-    if stripped.str.fullmatch(r"[+-]?\d+").all():
+    if stripped.str.fullmatch(r"[+-]?[0-9]+").all():
         numbers = pd.to_numeric(stripped)
         if numbers.between(1900, 2100).all():
             return Detected("year")
         return Detected("integer")
-    if stripped.str.fullmatch(r"[+-]?[£$€]?\s?\d{1,3}(,?\d{3})*(\.\d+)?").all():
+    if stripped.str.fullmatch(r"[+-]?[£$€]?\s?[0-9]{1,3}(,?[0-9]{3})*(\.[0-9]+)?").all():
         return Detected("decimal")
     if stripped.str.match(_EMAIL.pattern).mean() > 0.9:
         return Detected("email")
@@ -88,7 +89,7 @@ def detect_type(values: pd.Series) -> Detected:
 def detect_date_format(values: pd.Series) -> tuple[str, str]:
     """The format that reads the most values (at least 90%), with a note when the day/month order
     could not be told apart."""
-    if values.str.fullmatch(r"\d+").all() and not values.str.fullmatch(r"1\d{9}").all():
+    if values.str.fullmatch(r"[0-9]+").all() and not values.str.fullmatch(r"1[0-9]{9}").all():
         return "", ""
     best, best_share = "", 0.0
     for date_format in DATE_FORMATS:

@@ -6,6 +6,7 @@ skipped but keep their number). Rows that cannot be read (too few or too many va
 is not JSON) come back as problems, not as rows."""
 
 import csv
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,8 @@ from segments.importing.records import MAX_COLUMNS, MAX_FIELD_CHARS, jsonl_recor
 from segments.importing.textfile import Position, open_text
 
 MAX_HEADER_CHARS = 200
+# Control characters other than whitespace; PostgreSQL cannot store a NUL in a saved mapping.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CHUNK_ROWS = 200_000
 # (row numbers, rows of values, (row number, reason) of rows that could not be read)
 Batch = tuple[list[int], list[list[str]], list[tuple[int, str]]]
@@ -78,7 +81,7 @@ def read_header_and_sample(path: Path, file_format: FileFormat, *, name: str, ro
 
 
 def _header(values: list[str], *, name: str) -> list[str]:
-    values = [str(value).strip().lstrip("\ufeff") for value in values]
+    values = [_CONTROLS.sub("", str(value)).strip().lstrip("\ufeff") for value in values]
     if len(values) > MAX_COLUMNS:
         raise ImportFileError(
             f"The header has {len(values):,} columns; at most {MAX_COLUMNS} are read.", file_name=name

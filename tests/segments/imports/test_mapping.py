@@ -237,3 +237,12 @@ def test_cells_beyond_what_a_column_holds_are_rejected_not_fatal():
     reasons = dict(zip(validated.errors["row"], validated.errors["reason"], strict=True))
     assert reasons[2] == "is not an email address" and reasons[3] == "is not an amount"
     assert reasons[4].startswith("is not a time like")
+
+
+def test_digits_from_other_scripts_are_text_not_numbers():
+    # Arabic-Indic and full-width digits match \d; reading them as numbers failed inside pandas.
+    assert detect_type(pd.Series(["٣", "١٢"])).type == "text"
+    assert detect_type(pd.Series(["\uff11\uff12", "\uff13\uff14"])).type == "text"
+    assert detect_type(pd.Series(["٣ days ago"])).type == "text"
+    data = frame({"Customer ID": ["C1", "C2"], "Rank": ["٣", "١٢"]})
+    assert suggest_mapping(data, record_kind="profiles", today_year=2026)["Rank"]["field"] == ""

@@ -237,3 +237,11 @@ def test_json_lines_with_a_bad_byte_far_down_are_refused_with_where_it_starts(tm
 def test_blank_and_repeated_headers_get_names(tmp_path):
     _, [chunk] = read(tmp_path, b",id,id\n0,1,2\n")
     assert list(chunk.frame.columns) == ["Column 1", "id", "id (3)"]
+
+
+def test_control_characters_are_taken_out_of_column_names(tmp_path):
+    # A JSON key may hold an escaped NUL, which PostgreSQL cannot store in the saved mapping.
+    content = b'{"na\\u0000me": "Ada", "id\\u0007": "1"}\n{"na\\u0000me": "Bo", "id\\u0007": "2"}\n'
+    _, [chunk] = read(tmp_path, content, "people.jsonl")
+    assert list(chunk.frame.columns) == ["name", "id"]
+    assert list(chunk.frame["name"]) == ["Ada", "Bo"]
