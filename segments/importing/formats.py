@@ -4,6 +4,7 @@ that is none of them, said in words a marketer can act on."""
 import codecs
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,8 @@ DELIMITERS = (",", ";", "\t", "|")
 MAX_XLSX_UNCOMPRESSED = 500 * 1024 * 1024
 MAX_XLSX_ENTRIES = 2_000
 MAX_XLSX_RATIO = 200
+# Excel writes and honours a first line "sep=;" that names the delimiter; it is not part of the table.
+_EXCEL_SEPARATOR = re.compile(r"\ufeff?sep=([^\r\n])\r?\n")
 
 _MAGIC = {
     b"\x89PNG": "a PNG image",
@@ -79,7 +82,13 @@ def detect_format(path: Path, *, name: str) -> FileFormat:
     _check_text(text, name=name)
     if text.lstrip("\ufeff \r\n\t").startswith("{"):
         return FileFormat("jsonl", encoding=encoding, delimiter="")
-    return FileFormat("csv", encoding=encoding, delimiter=sniff_delimiter(text))
+    return FileFormat("csv", encoding=encoding, delimiter=excel_separator(text) or sniff_delimiter(text))
+
+
+def excel_separator(first_line: str) -> str:
+    """The delimiter named by an Excel "sep=" line at the start of the text, or ""."""
+    declared = _EXCEL_SEPARATOR.match(first_line)
+    return declared.group(1) if declared else ""
 
 
 def xlsx_check(path: Path, *, name: str) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from segments.importing.formats import FileFormat, ImportFileError
+from segments.importing.formats import FileFormat, ImportFileError, excel_separator
 from segments.importing.records import MAX_COLUMNS, MAX_FIELD_CHARS, jsonl_records, xlsx_records
 from segments.importing.textfile import Position, open_text
 
@@ -141,6 +141,8 @@ def _csv_batches(
 ) -> Iterator[Batch]:
     csv.field_size_limit(MAX_FIELD_CHARS)
     with open_text(path, file_format.encoding, position) as file:
+        if not excel_separator(file.readline()):
+            file.seek(0)
         reader = csv.reader(file, delimiter=file_format.delimiter, strict=True)
         numbers: list[int] = []
         rows: list[list[str]] = []

@@ -19,6 +19,12 @@ class _CountingFile(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self.file.seek(offset, whence)
+
     def readinto(self, buffer) -> int:
         count = self.file.readinto(buffer)
         self.position.fraction = self.file.tell() / self.size

@@ -245,3 +245,12 @@ def test_control_characters_are_taken_out_of_column_names(tmp_path):
     _, [chunk] = read(tmp_path, content, "people.jsonl")
     assert list(chunk.frame.columns) == ["name", "id"]
     assert list(chunk.frame["name"]) == ["Ada", "Bo"]
+
+
+@pytest.mark.parametrize("start", [b"", b"\xef\xbb\xbf"])
+def test_an_excel_sep_line_names_the_delimiter_and_is_not_the_header(tmp_path, start):
+    content = start + b"sep=;\r\nname;amount\r\nAda;12,50\r\nBo;3\r\n"
+    file_format, [chunk] = read(tmp_path, content)
+    assert file_format.delimiter == ";"
+    assert list(chunk.frame.columns) == ["name", "amount"]
+    assert chunk.frame.loc[1, "name"] == "Ada" and chunk.frame.loc[2, "amount"] == "3"
