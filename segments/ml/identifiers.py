@@ -7,6 +7,20 @@ import phonenumbers
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _HANDLE = re.compile(r"^[a-z0-9._]{1,64}$")
+# What people write for a country that is not its ISO 3166 code.
+_REGION_ALIASES = {"UK": "GB", "EN": "GB"}
+
+
+def phone_region(code: str) -> str:
+    """The ISO 3166 code in which numbers without a country code are read; ValueError when the
+    phone library does not know it (every national number would then be rejected)."""
+    region = code.strip().upper()
+    region = _REGION_ALIASES.get(region, region)
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValueError(
+            f"“{code}” is not a country code for phone numbers: use two letters, such as GB, FR or US."
+        )
+    return region
 
 
 def normalise_email(value: str) -> str | None:

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from governance.models import User
 from governance.services.audit import audit_record
 from segments.identity_selectors import HANDLE_KINDS
-from segments.ml.identifiers import normalise_email, normalise_handle, normalise_phone
+from segments.ml.identifiers import normalise_email, normalise_handle, normalise_phone, phone_region
 from segments.models import BlockedIdentifier, IdentifierPolicy, IdentityKind
 
 
@@ -49,7 +49,10 @@ def blocked_value_normalise(*, kind: str, value: str, region: str = "GB") -> str
     if kind == IdentityKind.EMAIL:
         normalised = normalise_email(value)
     elif kind == IdentityKind.PHONE:
-        normalised = normalise_phone(value, default_region=region)
+        try:
+            normalised = normalise_phone(value, default_region=phone_region(region))
+        except ValueError as unknown_region:
+            raise SettingRefused(str(unknown_region)) from unknown_region
     elif kind in HANDLE_KINDS:
         normalised = normalise_handle(value)
     else:

@@ -25,6 +25,7 @@ from segments.importing.mapping import (
     targets_for,
 )
 from segments.importing.readers import read_header_and_sample
+from segments.ml.identifiers import phone_region
 from segments.models import DataSource, EventType, ImportMapping, ImportRun, ImportStatus
 from segments.services.import_merge import import_rows_merge
 
@@ -38,9 +39,11 @@ def data_source_create(
 ) -> DataSource:
     if DataSource.objects.filter(name__iexact=name.strip()).exists():
         raise ValidationError({"name": "A source with this name already exists."})
-    source = DataSource.objects.create(
-        name=name.strip(), kind=kind, platform=platform, default_region=default_region.upper()
-    )
+    try:
+        region = phone_region(default_region)
+    except ValueError as unknown_region:
+        raise ValidationError({"default_region": str(unknown_region)}) from unknown_region
+    source = DataSource.objects.create(name=name.strip(), kind=kind, platform=platform, default_region=region)
     audit_record(actor=actor, action="datasource.created", subject=source, details={"kind": kind})
     return source
 

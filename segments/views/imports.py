@@ -45,7 +45,7 @@ def source_list_view(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Source “{source.name}” added; upload its first file below.")
                 return redirect("segments:source_detail", source_id=source.id)
             except ValidationError as error:
-                form.add_error("name", error.message_dict.get("name", error.messages))
+                form.add_error(None, error)
     status = 422 if form.errors else 200
     return render(
         request, "segments/source_list.html", {"sources": data_source_list(), "form": form}, status=status

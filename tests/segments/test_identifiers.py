@@ -1,7 +1,13 @@
 import pandas as pd
 import pytest
 
-from segments.ml.identifiers import normalise_email, normalise_handle, normalise_identifiers, normalise_phone
+from segments.ml.identifiers import (
+    normalise_email,
+    normalise_handle,
+    normalise_identifiers,
+    normalise_phone,
+    phone_region,
+)
 
 
 @pytest.mark.parametrize(
@@ -38,3 +44,10 @@ def test_a_series_keeps_missing_values_missing():
     result = normalise_identifiers(pd.Series([" A@B.com", None, "bad"]), kind="email")
     assert result.tolist()[0] == "a@b.com"
     assert pd.isna(result.tolist()[1]) and result.tolist()[2] is None
+
+
+def test_a_phone_region_is_an_iso_code_the_phone_library_knows():
+    assert phone_region(" fr ") == "FR"
+    assert phone_region("UK") == "GB"  # what people write; with "UK" every national number failed
+    with pytest.raises(ValueError, match="“XX” is not a country code"):
+        phone_region("XX")

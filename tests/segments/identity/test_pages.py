@@ -85,6 +85,8 @@ def test_an_admin_blocks_a_phone_placeholder_normalised_and_removes_it(admin, lo
         "/audience/identity/settings/blocked/", {**form, "kind": "email", "value": "nope"}, **HTMX
     )
     assert "not a valid email" in bad.content.decode()
+    nowhere = client.post("/audience/identity/settings/blocked/", {**form, "region": "xx"}, **HTMX)
+    assert "not a country code" in nowhere.content.decode()
     client.post(f"/audience/identity/settings/blocked/{blocked.id}/remove/", **HTMX)
     assert not BlockedIdentifier.objects.filter(id=blocked.id).exists()
 

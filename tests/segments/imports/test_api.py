@@ -24,6 +24,16 @@ def test_sources_are_listed_and_created(marketer, viewer, login):
         content_type="application/json",
     )
     assert again.status_code == 400 and "already exists" in str(again.json()["error"]["fields"])
+    uk = {"name": "UK shop", "kind": "web", "platform": "shop", "default_region": "uk"}
+    assert (
+        login(marketer).post("/api/v1/sources/", uk, content_type="application/json").json()["default_region"]
+        == "GB"
+    )
+    unknown = {"name": "Nowhere", "kind": "web", "platform": "shop", "default_region": "XX"}
+    refused = login(marketer).post("/api/v1/sources/", unknown, content_type="application/json")
+    assert refused.status_code == 400 and "not a country code" in str(
+        refused.json()["error"]["fields"]["default_region"]
+    )
     assert (
         login(viewer).post("/api/v1/sources/", {"name": "X"}, content_type="application/json").status_code
         == 403

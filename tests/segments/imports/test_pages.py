@@ -72,6 +72,14 @@ def test_a_hostile_upload_is_a_form_error_not_a_crash(crm, marketer, login):
     assert not ImportRun.objects.exists()
 
 
+def test_a_source_in_a_country_the_phone_library_does_not_know_is_refused(marketer, login):
+    form = {"name": "Atlantis CRM", "kind": "crm", "platform": "crm", "default_region": "XX"}
+    response = login(marketer).post("/audience/sources/", form)
+    assert response.status_code == 422 and "not a country code" in response.content.decode()
+    login(marketer).post("/audience/sources/", {**form, "name": "UK CRM", "default_region": "UK"})
+    assert DataSource.objects.get().default_region == "GB"
+
+
 def test_a_long_file_name_is_kept_whole(crm, marketer, login):
     name = "Shopify_customers_export_2025-06-01_to_2025-06-30_all_stores_final_v2.csv"
     csv = SimpleUploadedFile(name, b"customer_id,email\nC1,ada@example.com\n")
