@@ -12,6 +12,7 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 SAMPLE_BYTES = 256 * 1024
+SCAN_BYTES = 4 * 1024 * 1024
 DELIMITERS = (",", ";", "\t", "|")
 # An .xlsx is a zip of XML parts: real workbooks compress about 5-20 times, a zip bomb thousands.
 MAX_XLSX_UNCOMPRESSED = 500 * 1024 * 1024
@@ -78,6 +79,8 @@ def detect_format(path: Path, *, name: str) -> FileFormat:
         if sample.startswith(magic):
             raise ImportFileError(f"This is {what}, not a CSV, XLSX or JSON lines file.", file_name=name)
     encoding = _encoding(sample, complete=complete, name=name)
+    if encoding == "utf-8" and not complete and sample.isascii():
+        encoding = _encoding_past_the_sample(path)
     text = _decode_sample(sample, encoding)
     _check_text(text, name=name)
     if text.lstrip("\ufeff \r\n\t").startswith("{"):
@@ -159,6 +162,23 @@ def _encoding(sample: bytes, *, complete: bool, name: str) -> str:
     # cp1252 is what spreadsheets on Windows write: when it reads the sample it wins, since on a few
     # accented words charset-normalizer's first guess can be an old Mac or DOS code page.
     return "cp1252" if not candidates or "cp1252" in candidates else candidates[0]
+
+
+def _encoding_past_the_sample(path: Path) -> str:
+    """For a file that starts with plain ASCII: UTF-8, unless the first block further on that is not
+    ASCII fails as UTF-8; then cp1252, as spreadsheets on Windows write (an accented name sorted to
+    the end of a customer list is the usual case)."""
+    with open(path, "rb") as file:
+        file.seek(SAMPLE_BYTES)
+        while block := file.read(SCAN_BYTES):
+            if block.isascii():
+                continue
+            try:
+                codecs.getincrementaldecoder("utf-8")().decode(block, final=False)
+            except UnicodeDecodeError:
+                return "cp1252"
+            return "utf-8"
+    return "utf-8"
 
 
 def _decode_sample(sample: bytes, encoding: str) -> str:

@@ -45,6 +45,16 @@ def test_cp1252_pounds_and_accents(tmp_path):
     assert chunk.frame.loc[1, "name"] == "René"
 
 
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-8"])
+def test_accents_far_down_a_plain_file_decide_its_encoding(tmp_path, encoding):
+    # Sorted by name, a customer list can be plain ASCII for megabytes before its first "Zoë".
+    plain = "".join(f"C{n},Smith,Leeds\n" for n in range(30_000))
+    content = f"id,name,city\n{plain}C30000,Zoë,Besançon\n".encode(encoding)
+    file_format, chunks = read(tmp_path, content, chunk_rows=50_000)
+    assert file_format.encoding == encoding
+    assert chunks[-1].frame.loc[30_001, "name"] == "Zoë"
+
+
 def test_utf8_bom_does_not_reach_the_header(tmp_path):
     file_format, [chunk] = read(tmp_path, b"\xef\xbb\xbfid,email\n1,a@example.com\n")
     assert file_format.encoding == "utf-8-sig"
@@ -227,8 +237,8 @@ def test_json_lines_with_a_broken_line(tmp_path):
 
 
 def test_json_lines_with_a_bad_byte_far_down_are_refused_with_where_it_starts(tmp_path):
-    good = "".join(json.dumps({"id": n, "note": "x" * 60}) + "\n" for n in range(1, 6001)).encode()
-    content = good + b'{"id": 6001, "note": "caf\xe9"}\n'
+    good = "".join(json.dumps({"id": n, "note": "x" * 60}) + "\n" for n in range(2, 6001)).encode()
+    content = '{"id": 1, "note": "café"}\n'.encode() + good + b'{"id": 6001, "note": "caf\xe9"}\n'
     problem = refused(tmp_path, content, "events.jsonl")
     assert "not valid utf-8 text" in str(problem)
     assert 5900 < problem.row <= 6001  # the text is decoded a block ahead of the lines
