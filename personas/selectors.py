@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
@@ -11,7 +12,15 @@ from django.http import Http404
 
 from governance.access import access_check, access_filter
 from governance.models import ApprovalRequest, ApprovalStatus, User
-from personas.models import Persona, PersonaSegment, PersonaStatus, PersonaVersion, Quote, StaleFlag
+from personas.models import (
+    Persona,
+    PersonaSegment,
+    PersonaStatus,
+    PersonaVersion,
+    PrimaryPersona,
+    Quote,
+    StaleFlag,
+)
 from personas.segment_evidence import QUOTE_CONSENT_PURPOSE
 from segments.models import DriftAlert, SegmentVersion, VersionStatus
 from segments.selectors import profiles_whose_person_consents
@@ -178,3 +187,33 @@ def quotes_without_consent(*, quotes: list[Quote]) -> set[int]:
 def persona_latest_version(persona: Persona) -> int:
     """The number of the persona's latest version (0 before its first): what an editor's form is based on."""
     return PersonaVersion.objects.filter(persona=persona).aggregate(top=Max("number"))["top"] or 0
+
+
+def person_persona_records(sender, *, profile_ids: list[int], **kwargs) -> dict[str, Any]:
+    """Receiver of segments' person_exporting: the persona quotes taken from the person's words, why
+    each was chosen, and the persona they are counted under; nothing about other people."""
+    quotes = Quote.objects.filter(profile_id__in=profile_ids).select_related("persona").order_by("id")
+    primary = PrimaryPersona.objects.filter(profile_id__in=profile_ids).select_related("persona")
+    return {
+        "persona_quotes": [
+            {
+                "persona": quote.persona.name,
+                "text": quote.text,
+                "source": quote.get_source_display(),
+                "said_on": quote.said_on.isoformat() if quote.said_on else None,
+                "consent_confirmed": quote.consent_confirmed,
+                "suggested_only": quote.is_candidate,
+                "why_chosen": (quote.persona.evidence.get("quotes") or {}).get(str(quote.id)),
+                "created_at": quote.created_at.isoformat(),
+            }
+            for quote in quotes
+        ],
+        "primary_persona": [
+            {
+                "profile_id": each.profile_id,
+                "persona": each.persona.name,
+                "assigned_at": each.assigned_at.isoformat(),
+            }
+            for each in primary
+        ],
+    }

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from governance.models import User
 from personas.models import Persona, PersonaVersion, Quote
@@ -53,17 +53,25 @@ ERASED_QUOTE = "(a quote whose author asked to be erased)"
 
 
 def quotes_of_erased_people_redact(sender, *, profile_ids: list[int], **kwargs) -> None:
-    """Receiver of segments' people_erasing: the people's quotes leave with their profiles, and their
-    words leave every earlier version of the personas that kept them."""
-    for quote in Quote.objects.filter(profile_id__in=profile_ids, is_candidate=False):
-        label = quote_label(quote)
-        for version in PersonaVersion.objects.filter(
-            persona_id=quote.persona_id, snapshot__quotes__contains=[label]
-        ):
+    """Receiver of segments' people_erasing: the people's quotes leave with their profiles; their
+    words leave every earlier version that kept them (of any persona: a merge moves quotes), and the
+    note on why each was chosen leaves the evidence of every persona that carries it."""
+    quotes = list(Quote.objects.filter(profile_id__in=profile_ids))
+    labels = {quote_label(quote) for quote in quotes if not quote.is_candidate}
+    if labels:
+        keeping = Q()
+        for label in labels:
+            keeping |= Q(snapshot__quotes__contains=[label])
+        for version in PersonaVersion.objects.filter(keeping):
             version.snapshot["quotes"] = [
-                ERASED_QUOTE if kept == label else kept for kept in version.snapshot["quotes"]
+                ERASED_QUOTE if kept in labels else kept for kept in version.snapshot["quotes"]
             ]
             PersonaVersion.objects.filter(id=version.id).update(snapshot=version.snapshot)
+    notes = [str(quote.id) for quote in quotes]
+    for persona in Persona.objects.filter(evidence__quotes__has_any_keys=notes) if notes else []:
+        for quote_id in notes:
+            persona.evidence["quotes"].pop(quote_id, None)
+        Persona.objects.filter(id=persona.id).update(evidence=persona.evidence)
 
 
 def persona_version_record(

@@ -8,7 +8,8 @@ from rest_framework.views import APIView
 from config.api import requires
 from segments.models import Consent, ConsentPurpose, Profile
 from segments.selectors import profile_get_for_user
-from segments.services.privacy import consent_set, profile_access_request, profile_erase
+from segments.services.access_request import profile_access_request
+from segments.services.privacy import consent_set, profile_erase
 
 
 class ConsentOutput(serializers.ModelSerializer):

@@ -8,7 +8,8 @@ from django.views.decorators.http import require_POST
 from segments.forms import ConsentForm, ErasureForm
 from segments.models import ConsentPurpose
 from segments.selectors import profile_get_for_user
-from segments.services.privacy import consent_set, profile_access_request, profile_erase
+from segments.services.access_request import profile_access_request
+from segments.services.privacy import consent_set, profile_erase
 
 
 @require_POST

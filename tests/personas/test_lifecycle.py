@@ -1,8 +1,10 @@
 import json
 from datetime import date
+from unittest.mock import ANY
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from governance.access import access_check
 from governance.models import AuditEntry, Notification
@@ -15,6 +17,7 @@ from personas.services.quotes import quote_create, quote_keep, validation_create
 from personas.services.records import persona_update
 from personas.services.versions import ERASED_QUOTE
 from segments.models import Profile
+from segments.services.access_request import profile_access_request
 from segments.services.privacy import profile_erase
 from tests.factories import ProfileFactory
 from tests.personas.helpers import comment_by, consent_for, features_for, persona_of, segment_with
@@ -162,6 +165,42 @@ def test_an_erased_authors_words_leave_every_version_of_the_persona(marketer, ad
     versions = PersonaVersion.objects.filter(persona=persona)
     assert not any("weekend" in json.dumps(version.snapshot) for version in versions)
     assert any(ERASED_QUOTE in version.snapshot["quotes"] for version in versions)
+
+
+def test_erasure_reaches_a_merged_personas_history_and_the_notes_on_why_quotes_were_chosen(marketer, admin):
+    quote = candidate_quote(marketer)
+    source, author = quote.persona, quote.profile
+    quote_keep(quote=quote, actor=marketer)
+    assert str(quote.id) in source.evidence["quotes"]
+    target = persona_of(marketer, name="Joggers")
+    persona_merge(source=source, target=target, actor=marketer)  # the quote and its note move over
+    target.refresh_from_db()
+    assert str(quote.id) in target.evidence["quotes"]
+
+    profile_erase(profile=author, actor=admin)
+
+    for persona in (source, target):
+        persona.refresh_from_db()
+        assert str(quote.id) not in persona.evidence.get("quotes", {})
+        versions = PersonaVersion.objects.filter(persona=persona)
+        assert not any("weekend" in json.dumps(version.snapshot) for version in versions)
+
+
+def test_an_access_request_gives_the_persons_quotes_and_primary_persona(marketer, manager):
+    quote = candidate_quote(marketer)
+    quote_keep(quote=quote, actor=marketer)
+    other = ProfileFactory()
+    PrimaryPersona.objects.create(profile=quote.profile, persona=quote.persona, assigned_at=timezone.now())
+    PrimaryPersona.objects.create(profile=other, persona=quote.persona, assigned_at=timezone.now())
+
+    export = profile_access_request(profile=quote.profile, actor=manager)
+
+    [given] = export["persona_quotes"]
+    assert given["persona"] == quote.persona.name and given["text"].startswith("Running with friends")
+    assert given["why_chosen"].startswith("Comment on") and given["suggested_only"] is False
+    assert export["primary_persona"] == [
+        {"profile_id": quote.profile_id, "persona": quote.persona.name, "assigned_at": ANY}
+    ]
 
 
 def test_a_quote_whose_author_was_merged_into_a_consenting_person_is_kept(marketer):

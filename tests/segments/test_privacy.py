@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 
 import numpy as np
@@ -13,15 +14,18 @@ from segments.models import (
     Event,
     Identity,
     ImportRun,
+    MatchCandidate,
     Profile,
     ProfileFeatures,
+    ProfileMerge,
     RejectedRow,
     Segment,
 )
 from segments.selectors import consenting_profiles
+from segments.services.access_request import profile_access_request
 from segments.services.feature_shares import share_arrays
 from segments.services.identity_merge import profiles_merge
-from segments.services.privacy import consent_set, profile_access_request, profile_erase
+from segments.services.privacy import consent_set, profile_erase
 from segments.services.rule_segments import rule_segment_preview
 from segments.services.segment_versions import NewVersion, segment_versions_write
 from segments.services.tombstones import erased_hashes, identifier_hash
@@ -139,6 +143,25 @@ def test_erasure_reaches_rejections_and_files_of_sources_that_never_knew_the_per
     assert RejectedRow.objects.filter(run=elsewhere).exists()
 
 
+def test_erasure_reaches_rejections_of_events_files_keyed_by_the_persons_customer_ids(person, admin):
+    # Web events that name their people by the CRM's customer ids: none of Ada's events came from
+    # that source, so it was not among the sources searched.
+    web = DataSourceFactory(name="Website", kind="web", platform="web")
+    keyed_by_crm = ImportRun.objects.create(
+        source=web,
+        record_kind="events",
+        original_name="clicks.csv",
+        mapping={"profile_source_id": person.source_id},
+    )
+    RejectedRow.objects.create(
+        run=keyed_by_crm, row_number=7, column="customer_id", value=person.external_id, reason="unknown"
+    )
+
+    profile_erase(profile=person, actor=admin)
+
+    assert not RejectedRow.objects.filter(run=keyed_by_crm).exists()
+
+
 def test_erasure_leaves_no_tombstone_on_values_others_hold_or_admins_blocked(person, admin):
     IdentityFactory(profile=person, kind="email", value="family@example.com")
     IdentityFactory(profile=person, kind="email", value="noemail@example.com")
@@ -180,6 +203,45 @@ def test_access_request_exports_everything_about_the_person(person, manager):
     assert len(export["events"]) == 5
     assert export["profiles"][0]["consents"][0]["purpose"] == "marketing"
     assert AuditEntry.objects.filter(action="profile.access_exported").count() == 1
+
+
+def test_the_export_says_where_data_came_from_and_how_the_profiles_were_matched(person, manager):
+    insta = Profile.objects.get(merged_into=person)
+    stranger = ProfileFactory(first_name="Grace")
+    ProfileMerge.objects.create(
+        survivor=person,
+        absorbed=insta,
+        method="deterministic",
+        evidence={"kind": "instagram", "value": "ada.codes"},
+    )
+    MatchCandidate.objects.create(profile_a=person, profile_b=stranger, score=0.81, status="rejected")
+    run = ImportRun.objects.create(source=person.source, record_kind="events", original_name="shop.csv")
+    RejectedRow.objects.create(
+        run=run, row_number=3, column="email", value="ada@example.com", reason="unknown"
+    )
+    consent_set(profile=person, purpose="marketing", granted=False, actor=manager)
+    profile_access_request(profile=person, actor=manager)
+
+    export = profile_access_request(profile=person, actor=manager)
+
+    consent = export["profiles"][0]["consents"][0]
+    assert consent["source"] == person.source.name and consent["active"] is False
+    event = export["events"][0]
+    assert event["source"] and "external_id" in event
+    [merge] = export["identity_resolution"]["merges"]
+    assert merge["kept_profile"] == person.id and merge["merged_profile"] == insta.id
+    assert merge["shared_identifier"] == {"kind": "instagram", "value": "ada.codes"}
+    [candidate] = export["identity_resolution"]["match_candidates"]
+    assert candidate["profiles"] == [person.id, None] and candidate["status"] == "Not the same person"
+    assert str(stranger.id) not in json.dumps(export["identity_resolution"])
+    [rejection] = export["import_rejections"]
+    assert (rejection["row"], rejection["column"], rejection["value"]) == (3, "email", "ada@example.com")
+    assert [(change["granted"], change["by"]) for change in export["consent_history"]] == [
+        (True, "system"),
+        (False, "staff"),
+    ]
+    assert [request["kind"] for request in export["earlier_requests"]] == ["access"]
+    assert "identifier_hash" not in json.dumps(export)
 
 
 def test_the_export_and_the_profile_page_name_each_share_of_the_features(person, manager, login):
