@@ -17,6 +17,7 @@ from segments.rules.catalogue import (
     Field,
     operator_label,
 )
+from segments.rules.compiler import NEGATIONS
 from segments.rules.validation import MAX_DEPTH, RuleError, is_group
 
 
@@ -188,4 +189,5 @@ def _sentence(rule: Any, names: dict[int, str]) -> str:
         )
     else:
         shown = str(value)
-    return f"{field.label} {operator_label(field, operator)} {shown}".strip()
+    unknown = ", or unknown" if operator in NEGATIONS else ""  # the compiler keeps unknowns there
+    return f"{field.label} {operator_label(field, operator)} {shown}".strip() + unknown

@@ -32,14 +32,15 @@ NOT_A_MEMBER = "Not a member"
 
 def segment_graph() -> dict[int, SegmentNode]:
     """Every segment a rule may name, with the segments its own rules name (for cycle checks)."""
-    rows = Segment.objects.values_list("id", "name", "kind", "definition", "retired_at")
+    rows = Segment.objects.values_list("id", "name", "kind", "definition", "retired_at", "current_version_id")
     return {
         segment_id: SegmentNode(
             name=name,
             references=frozenset(referenced_segments(definition) if kind == SegmentKind.RULE else ()),
             usable=retired_at is None,
+            computed=current_version_id is not None,
         )
-        for segment_id, name, kind, definition, retired_at in rows
+        for segment_id, name, kind, definition, retired_at, current_version_id in rows
     }
 
 

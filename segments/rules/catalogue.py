@@ -30,7 +30,7 @@ OPERATORS: dict[str, tuple[str, ...]] = {
     "number": (*COMPARISONS, "is_set", "is_not_set"),
     "integer": (*COMPARISONS, "is_set", "is_not_set"),
     "text": ("=", "!=", "in", "not_in", "is_set", "is_not_set"),
-    "choice": ("in", "not_in", "=", "!="),
+    "choice": ("in", "not_in", "=", "!=", "is_set", "is_not_set"),
     "list": ("contains_any", "contains_all"),
     "consent": ("granted", "not_granted"),
     "events": (">=", ">", "<=", "<", "=", "!=", "between"),

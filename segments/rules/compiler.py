@@ -32,6 +32,9 @@ PEOPLE_NOT_BOTS = (
 )
 POPULATION_SQL = f"{BASE} WHERE {PEOPLE_NOT_BOTS}"
 
+# A negation selects exactly the people its positive condition does not: with the unknowns.
+NEGATIONS = {"!=": "=", "not_in": "in"}
+BLANK_IS_UNKNOWN = ("text", "choice")  # stored as '' when unknown; the others as NULL
 _COMPARE = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 # Events are counted per profile first, then each merged profile's count moves to its person. Only
 # merged profiles are looked up (the partial index profile_merged_into holds just them), not a million.
@@ -101,25 +104,28 @@ def _condition(rule: dict[str, Any], query: _Query) -> str:
 
 
 def _column_test(catalogued: Field, operator: str, value: Any) -> tuple[str, list[Any]]:
+    if operator in NEGATIONS:  # an unknown value (NULL, '', no feature row) passes "is not"
+        positive, params = _column_test(catalogued, NEGATIONS[operator], value)
+        return f"({positive}) IS NOT TRUE", params
     column = catalogued.column
-    text = catalogued.type == "text"  # free text compares without regard to case
-    if operator == "is_set":
-        return (f"{column} <> ''", []) if text else (f"{column} IS NOT NULL", [])
-    if operator == "is_not_set":
-        return (f"COALESCE({column}, '') = ''", []) if text else (f"{column} IS NULL", [])
+    if operator in ("is_set", "is_not_set"):
+        known = (
+            f"COALESCE({column}, '') <> ''"
+            if catalogued.type in BLANK_IS_UNKNOWN
+            else f"{column} IS NOT NULL"
+        )
+        return (known if operator == "is_set" else f"NOT ({known})"), []
     if operator == "between":
         return f"{column} BETWEEN %s AND %s", list(value)
     if operator == "contains_any":
         return f"{column} && %s::varchar[]", [list(value)]
     if operator == "contains_all":
         return f"{column} @> %s::varchar[]", [list(value)]
-    if text:
+    if catalogued.type == "text":  # free text compares without regard to case
         column = f"lower({column})"
         value = [item.lower() for item in value] if isinstance(value, list) else value.lower()
     if operator == "in":
         return f"{column} = ANY(%s)", [list(value)]
-    if operator == "not_in":
-        return f"{column} <> ALL(%s)", [list(value)]
     return f"{column} {_COMPARE[operator]} %s", [value]
 
 

@@ -44,11 +44,12 @@ class DefinitionInvalid(ValueError):
 @dataclass(frozen=True)
 class SegmentNode:
     """What validation needs to know of an existing segment: its name, the segments its rules use,
-    and whether a rule may use it (a retired segment may not)."""
+    whether a rule may use it (a retired segment may not), and whether it has members yet."""
 
     name: str
     references: frozenset[int] = field(default_factory=frozenset)
     usable: bool = True
+    computed: bool = True
 
 
 def definition_check(
@@ -212,6 +213,9 @@ class _Validator:
         if chain:
             names = " → ".join(self.segments[step].name for step in chain)
             return f"Segment “{node.name}” already uses this one ({names} → this one): that would be a cycle."
+        if not node.computed:
+            # "Not a member of" a segment without members would select everyone.
+            return f"Segment “{node.name}” has no members yet: use it once its first refresh has finished."
         return ""
 
     def path_to_self(self, start: int) -> list[int]:

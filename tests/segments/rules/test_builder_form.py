@@ -157,7 +157,12 @@ def test_rules_read_as_sentences():
     names = {7: "Loyal"}
     definition = {
         "op": "or",
-        "rules": [*REALISTIC["rules"], {"field": "segment", "operator": "not_in", "value": 7}],
+        "rules": [
+            *REALISTIC["rules"],
+            {"field": "segment", "operator": "not_in", "value": 7},
+            {"field": "country", "operator": "!=", "value": "GB"},
+            {"field": "rfm_group", "operator": "not_in", "value": ["Lost"]},
+        ],
     }
     readable = readable_rules(definition, names=names)
     assert readable["op"] == "or"
@@ -166,4 +171,6 @@ def test_rules_read_as_sentences():
         "Consent is granted for marketing",
         "Comments on Instagram in the last 30 days is at least 3",
         "Is not a member of “Loyal”",
+        "Country (two letters) is not GB, or unknown",
+        "RFM group is none of Lost, or unknown",
     ]

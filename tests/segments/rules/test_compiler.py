@@ -40,9 +40,13 @@ def test_the_realistic_rule(audience):
     ("rule", "expected"),
     [
         ({"field": "rfm_group", "operator": "in", "value": ["Champions"]}, {"alice", "carol"}),
-        ({"field": "rfm_group", "operator": "not_in", "value": ["Champions"]}, {"bob", "dave"}),
+        # Frank has no feature row: his RFM group is unknown, and unknown is not Champions.
+        ({"field": "rfm_group", "operator": "not_in", "value": ["Champions"]}, {"bob", "dave", "frank"}),
         ({"field": "rfm_group", "operator": "=", "value": "Lost"}, {"dave"}),
-        ({"field": "rfm_group", "operator": "!=", "value": "Lost"}, {"alice", "bob", "carol"}),
+        ({"field": "rfm_group", "operator": "!=", "value": "Lost"}, {"alice", "bob", "carol", "frank"}),
+        ({"field": "rfm_group", "operator": "is_not_set"}, {"frank"}),
+        ({"field": "birth_year", "operator": "!=", "value": 1985}, {"bob", "carol", "dave", "frank"}),
+        ({"field": "sentiment", "operator": "!=", "value": -0.4}, {"alice", "bob", "carol", "frank"}),
         ({"field": "monetary", "operator": ">", "value": 200}, {"alice", "carol"}),
         ({"field": "monetary", "operator": ">=", "value": 200}, {"alice", "bob", "carol"}),
         ({"field": "monetary", "operator": "<", "value": 200}, {"dave"}),
@@ -69,6 +73,32 @@ def test_the_realistic_rule(audience):
 )
 def test_each_operator(audience, rule, expected):
     assert members(where(rule)) == audience.ids(*expected)
+
+
+COMPLEMENTS = [
+    ("rfm_group", "in", "not_in", ["Champions", "Lost"]),
+    ("rfm_group", "=", "!=", "Loyal"),
+    ("city", "in", "not_in", ["Paris", "Leeds"]),
+    ("city", "=", "!=", "London"),
+    ("gender", "=", "!=", "female"),
+    ("birth_year", "=", "!=", 1990),
+    ("monetary", "=", "!=", 200),
+    ("sentiment", "=", "!=", -0.4),
+    ("sentiment", "is_set", "is_not_set", None),
+    ("rfm_group", "is_set", "is_not_set", None),
+    ("consent", "granted", "not_granted", "marketing"),
+]
+
+
+@pytest.mark.parametrize(("field", "positive", "negative", "value"), COMPLEMENTS)
+def test_a_condition_and_its_negation_share_out_everyone_once(audience, field, positive, negative, value):
+    # Whatever the field's type, "is not" takes exactly the people "is" leaves, unknowns included.
+    def rule(operator):
+        return {"field": field, "operator": operator} | ({} if value is None else {"value": value})
+
+    chosen, rest = members(where(rule(positive))), members(where(rule(negative)))
+    assert not chosen & rest
+    assert chosen | rest == audience.ids("alice", "bob", "carol", "dave", "frank")
 
 
 def events(operator: str, value, **extra) -> dict:

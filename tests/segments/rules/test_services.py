@@ -159,6 +159,16 @@ def test_an_edit_that_would_make_a_cycle_is_refused(marketer, make_rule_segment)
         rule_segment_update(actor=marketer, segment=first, name="First", definition=uses_third)
 
 
+def test_a_segment_without_members_yet_cannot_be_used(audience, marketer, make_rule_segment):
+    # "Not a member of" it would select everyone until its first refresh.
+    waiting = make_rule_segment(marketer, "Waiting", LONDON)
+    outside = {"op": "and", "rules": [{"field": "segment", "operator": "not_in", "value": waiting.id}]}
+    with pytest.raises(DefinitionInvalid, match="“Waiting” has no members yet"):
+        rule_segment_preview(definition=outside, actor=marketer)
+    rule_segment_refresh(segment_id=waiting.id)
+    assert rule_segment_preview(definition=outside, actor=marketer) == 2  # Bob and Dave
+
+
 def test_cluster_segments_are_not_edited_as_rules(marketer):
     segment = Segment.objects.create(name="Cluster 1", kind="cluster", owner=marketer)
     with pytest.raises(SegmentRefused, match="segmentation"):
@@ -211,6 +221,7 @@ def test_a_refresh_through_a_retired_segment_fails_and_keeps_the_current_version
     audience, marketer, make_rule_segment
 ):
     used = make_rule_segment(marketer, "Londoners", LONDON)
+    rule_segment_refresh(segment_id=used.id)
     segment = make_rule_segment(
         marketer,
         "Londoners again",
