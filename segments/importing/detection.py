@@ -47,6 +47,7 @@ BOOLEAN_WORDS = {
     "opt-out": False,
     "opted out": False,
 }
+_ZONE = r"(?:Z|[+-][0-9]{2}:?[0-9]{2})\s*$"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -71,9 +72,11 @@ def detect_type(values: pd.Series) -> Detected:
         and not stripped.str.fullmatch(r"[0-9]+").all()
     ):
         return Detected("boolean")
+    if stripped.str.fullmatch(r"1[0-9]{9}").all():
+        return Detected("datetime", "unix")  # epoch seconds, 2001 to 2286
     if stripped.str.fullmatch(r"[+-]?[0-9]+").all():
-        numbers = pd.to_numeric(stripped)
-        if numbers.between(1900, 2100).all():
+        # Only four digits can be a year; longer ones (a SIM card number) may not fit any integer.
+        if stripped.str.fullmatch(r"[0-9]{4}").all() and stripped.astype(int).between(1900, 2100).all():
             return Detected("year")
         return Detected("integer")
     if stripped.str.fullmatch(r"[+-]?[£$€]?\s?[0-9]{1,3}(,?[0-9]{3})*(\.[0-9]+)?").all():
@@ -114,6 +117,18 @@ def parse_datetimes(values: pd.Series, date_format: str) -> pd.Series:
             numbers = pd.to_numeric(values, errors="coerce")
             seconds = numbers.where(numbers.between(0, 4e9)).astype("float64")
             return pd.to_datetime(seconds, unit="s", utc=True, errors="coerce")
+        words = values.str.strip().str.lower().isin(["now", "today", "tomorrow", "yesterday"])
+        values = values.mask(words, "")  # pandas reads these against the clock of the import
+        if date_format == "ISO8601":
+            zoned = values.str.contains(_ZONE, regex=True)
+            if zoned.any() and not zoned.all():
+                # Parsed together, a value without a zone takes the offset of the zoned ones.
+                return pd.concat(
+                    [
+                        parse_datetimes(values[zoned], date_format),
+                        parse_datetimes(values[~zoned], date_format),
+                    ]
+                ).reindex(values.index)
         return pd.to_datetime(values, format=date_format, errors="coerce", utc=True)
     except (ValueError, TypeError, OverflowError, FloatingPointError):
         # Converting epoch seconds can overflow inside pandas on values far from any date: not dates.

@@ -240,7 +240,8 @@ def _column(header: str, field: str, detected, targets: dict[str, Target], today
         return column
     types = targets[field].types
     column["type"] = detected.type if detected.type in types else types[0]
-    if field == "birth_year" and (name == "age" or detected.type == "integer"):
+    says_year = re.search(r"(^|_)(year|yob|born|birth)", name)  # "85" there is a year, not an age
+    if field == "birth_year" and (name == "age" or (detected.type == "integer" and not says_year)):
         column["type"] = "age"
         column["note"] = f"Age becomes a birth year: {today_year} minus the age (±1 year)."
     elif column["type"] == "relative":

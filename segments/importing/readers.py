@@ -89,8 +89,9 @@ def _header(values: list[str], *, name: str) -> list[str]:
     header, seen = [], set()
     for position, value in enumerate(values, start=1):
         label = value[:MAX_HEADER_CHARS] or f"Column {position}"
-        if label in seen:
-            label = f"{label} ({position})"
+        suffix = position
+        while label in seen:  # "a (3)" may itself be taken already
+            label, suffix = f"{value[:MAX_HEADER_CHARS] or f'Column {position}'} ({suffix})", suffix + 1
         seen.add(label)
         header.append(label)
     return header
@@ -141,14 +142,18 @@ def _csv_batches(
 ) -> Iterator[Batch]:
     csv.field_size_limit(MAX_FIELD_CHARS)
     with open_text(path, file_format.encoding, position) as file:
-        if not excel_separator(file.readline()):
-            file.seek(0)
+        try:
+            if not excel_separator(file.readline()):
+                file.seek(0)
+        except UnicodeDecodeError as error:
+            raise _not_text(error, file_format, name, row=1) from error
         reader = csv.reader(file, delimiter=file_format.delimiter, strict=True)
         numbers: list[int] = []
         rows: list[list[str]] = []
         complaints: list[tuple[int, str]] = []
         number, wanted = -1, first_size
-        limit = wanted + 1  # the header is record 0 and comes in the first batch
+        limit = wanted + 1  # the header is the first record that is not blank, in the first batch
+        header_read = False
         while True:
             try:
                 for values in reader:  # the hot loop: a few hundred nanoseconds a row
@@ -158,24 +163,29 @@ def _csv_batches(
                         rows.append(values)
                         if len(rows) >= limit:
                             yield numbers, rows, complaints
+                            header_read = True
                             wanted = min(size, 2 * wanted)
                             numbers, rows, complaints, limit = [], [], [], wanted
                 break
             except csv.Error as error:
                 number += 1
-                complaints.append((number, _csv_problem(error, number, name)))
+                problem = _csv_problem(error, number, name, header_read=header_read or bool(numbers))
+                complaints.append((number, problem))
             except UnicodeDecodeError as error:
-                raise ImportFileError(
-                    f"This line is not valid {file_format.encoding} text ({error.reason}); "
-                    "save the file as UTF-8.",
-                    file_name=name,
-                    row=max(number + 1, 1),
-                ) from error
+                raise _not_text(error, file_format, name, row=max(number + 1, 1)) from error
         if rows or complaints:
             yield numbers, rows, complaints
 
 
-def _csv_problem(error: csv.Error, row: int, name: str) -> str:
+def _not_text(error: UnicodeDecodeError, file_format: FileFormat, name: str, *, row: int) -> ImportFileError:
+    return ImportFileError(
+        f"This line is not valid {file_format.encoding} text ({error.reason}); save the file as UTF-8.",
+        file_name=name,
+        row=row,
+    )
+
+
+def _csv_problem(error: csv.Error, row: int, name: str, *, header_read: bool) -> str:
     text = str(error)
     if "field larger than field limit" in text:
         raise ImportFileError(
@@ -189,7 +199,7 @@ def _csv_problem(error: csv.Error, row: int, name: str) -> str:
             file_name=name,
             row=max(row, 1),
         ) from error
-    if row == 0:
+    if not header_read:
         raise ImportFileError(f"The header cannot be read: {text}.", file_name=name) from error
     return f"cannot be read as CSV: {text}"
 

@@ -3,6 +3,7 @@ that cannot be read comes as (row number, reason)."""
 
 import itertools
 import json
+import re
 from collections.abc import Iterator
 from datetime import date, datetime, time
 from pathlib import Path
@@ -12,6 +13,12 @@ from segments.importing.textfile import Position, open_text
 
 MAX_FIELD_CHARS = 1_000_000
 MAX_COLUMNS = 500
+# An escaped UTF-16 surrogate: in pairs they make one character, alone they cannot be stored.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+class Unreadable(str):
+    """Why a line could not be read, as opposed to a line that holds a JSON string."""
 
 
 def xlsx_records(
@@ -25,6 +32,8 @@ def xlsx_records(
     except Exception as error:  # openpyxl raises many kinds for damaged workbooks
         raise ImportFileError(f"The workbook cannot be opened ({error}).", file_name=name) from error
     try:
+        if not workbook.worksheets:
+            raise ImportFileError("The workbook has no sheet of cells (only charts).", file_name=name)
         sheet = workbook.worksheets[0]
         rows = max(1, sheet.max_row or 1)  # as the sheet declares it: for the progress only
         sheet.reset_dimensions()  # some writers declare fewer rows and columns than they wrote
@@ -89,8 +98,8 @@ def jsonl_records(
             raise ImportFileError("The first records have no fields.", file_name=name)
         yield 0, header
         for number, record in itertools.chain(first, lines):  # the rest streamed, never held whole
-            if isinstance(record, str):
-                yield number, record
+            if isinstance(record, Unreadable):
+                yield number, str(record)
             elif not isinstance(record, dict):
                 yield number, "is not a JSON object"
             else:
@@ -120,9 +129,25 @@ def _numbered_json(file, name: str, encoding: str) -> Iterator[tuple[int, object
         if not line.strip():
             continue
         try:
-            yield number, json.loads(line)
+            record = json.loads(line)
         except json.JSONDecodeError as error:
-            yield number, f"is not valid JSON ({error.msg} at character {error.pos + 1})"
+            yield number, Unreadable(f"is not valid JSON ({error.msg} at character {error.pos + 1})")
+            continue
+        except RecursionError:
+            yield number, Unreadable("is not valid JSON (nested too deeply)")
+            continue
+        if _SURROGATE_ESCAPE.search(line) and not _storable(record):
+            yield number, Unreadable("holds a broken character (half of an escaped UTF-16 pair)")
+            continue
+        yield number, record
+
+
+def _storable(record: object) -> bool:
+    try:
+        json.dumps(record, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _take(items: Iterator, count: int) -> Iterator:
@@ -140,4 +165,6 @@ def _json_text(value) -> str:
         return "true" if value else "false"
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # 1.0 is the customer id 1, as a spreadsheet cell gives it
     return str(value)

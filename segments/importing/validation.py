@@ -203,6 +203,8 @@ def _event_keys(clean: pd.DataFrame, mapped: pd.DataFrame) -> pd.Series:
     if given.notna().all():
         return given
     parts = [mapped[column].str.strip() for column in mapped.columns]
+    if not parts:  # nothing mapped: the mapping's problems say so
+        return given
     joined = parts[0].str.cat(parts[1:], sep="\x1f") if len(parts) > 1 else parts[0]
     derived = pd.Series(
         ["h:" + hashlib.blake2b(text.encode(), digest_size=16).hexdigest() for text in joined],

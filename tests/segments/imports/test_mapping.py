@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from segments.importing.detection import detect_date_format, detect_type
+from segments.importing.detection import Detected, detect_date_format, detect_type, parse_datetimes
 from segments.importing.mapping import mapping_problems, normalise_header, suggest_mapping
 from segments.importing.validation import ValidationContext, validate_chunk
 
@@ -246,3 +246,35 @@ def test_digits_from_other_scripts_are_text_not_numbers():
     assert detect_type(pd.Series(["٣ days ago"])).type == "text"
     data = frame({"Customer ID": ["C1", "C2"], "Rank": ["٣", "١٢"]})
     assert suggest_mapping(data, record_kind="profiles", today_year=2026)["Rank"]["field"] == ""
+
+
+def test_long_digit_runs_are_integers_and_epoch_seconds_are_times():
+    assert detect_type(pd.Series(["89441000301234567890"])).type == "integer"  # a SIM card number
+    assert detect_type(pd.Series(["9223372036854775808", "-1"])).type == "integer"
+    assert detect_type(pd.Series(["1985", "2001"])).type == "year"
+    assert detect_type(pd.Series(["1700000000", "1700003600"])) == Detected("datetime", "unix")
+
+
+def test_a_time_without_a_zone_is_utc_whatever_the_row_above_says():
+    values = pd.Series(["2024-01-01T10:00:00+02:00", "2024-06-01 10:00", "now", "today"])
+    parsed = parse_datetimes(values, "ISO8601")
+    assert parsed[0] == pd.Timestamp("2024-01-01 08:00", tz="UTC")
+    assert parsed[1] == pd.Timestamp("2024-06-01 10:00", tz="UTC")
+    assert parsed[2:].isna().all()  # read against the import's clock, they are no dates
+
+
+def test_two_digit_years_under_a_year_header_are_not_taken_for_ages():
+    data = frame({"Customer ID": ["C1", "C2"], "Year of birth": ["85", "92"], "Age": ["34", "51"]})
+    columns = suggest_mapping(data, record_kind="profiles", today_year=2026)
+    assert columns["Year of birth"]["type"] == "year"
+    assert (
+        suggest_mapping(frame({"Age": ["34", "51"]}), record_kind="profiles", today_year=2026)["Age"]["type"]
+        == "age"
+    )
+
+
+def test_an_events_file_with_nothing_mapped_is_validated_not_crashed():
+    data = frame({"foo": ["1"], "bar": ["2"]})
+    context = ValidationContext(record_kind="events", now=datetime(2026, 5, 1, tzinfo=UTC))
+    result = validate_chunk(data, {"columns": {"foo": {"field": ""}, "bar": {"field": ""}}}, context)
+    assert len(result.clean) + result.rejected_rows == 1

@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 import zipfile
 
 import pytest
@@ -234,6 +235,52 @@ def test_json_lines_with_a_broken_line(tmp_path):
     assert chunk.frame.loc[4].tolist() == ["4", "", ""]
     reasons = {problem.row: problem.reason for problem in chunk.problems}
     assert reasons[2].startswith("is not valid JSON") and reasons[3] == "is not a JSON object"
+
+
+def test_json_lines_that_cannot_be_stored_are_rejected_rows_not_a_crash(tmp_path):
+    lines = [
+        json.dumps({"id": 1.0, "text": "fine \ud83d\ude00"}, ensure_ascii=True),  # an escaped emoji pair
+        '{"id": 2, "x": ' + "[" * 1000 + "]" * 1000 + "}",
+        '{"id": 3, "text": "half a pair \\ud800"}'.replace("\\\\", "\\"),
+        json.dumps("Please call me"),
+    ]
+    _, [chunk] = read(tmp_path, ("\n".join(lines) + "\n").encode(), "events.jsonl")
+    assert chunk.frame.loc[1, "id"] == "1"  # as a spreadsheet gives the customer id 1
+    assert chunk.frame.loc[1, "text"] == "fine \U0001f600"
+    reasons = {problem.row: problem.reason for problem in chunk.problems}
+    assert reasons == {
+        2: "is not valid JSON (nested too deeply)",
+        3: "holds a broken character (half of an escaped UTF-16 pair)",
+        4: "is not a JSON object",
+    }
+
+
+def test_a_header_whose_renamed_duplicate_is_taken_gets_another_name(tmp_path):
+    _, [chunk] = read(tmp_path, b"a (3),a,a\n1,2,3\n")
+    assert list(chunk.frame.columns) == ["a (3)", "a", "a (4)"]
+
+
+def test_an_unreadable_header_after_a_blank_line_is_still_the_header(tmp_path):
+    problem = refused(tmp_path, b'\n"id" ,email\n1,a@b.com\n')
+    assert "The header cannot be read" in str(problem)
+
+
+def test_a_byte_that_is_not_text_on_the_first_line_names_row_1(tmp_path):
+    problem = refused(tmp_path, b"\xef\xbb\xbfid,name\n1,Jos\xe9\n")
+    assert problem.row == 1 and "not valid utf-8-sig text" in str(problem)
+
+
+def test_a_workbook_without_a_sheet_of_cells_is_refused(tmp_path):
+    buffer = io.BytesIO()
+    Workbook().save(buffer)
+    written, emptied = zipfile.ZipFile(buffer), io.BytesIO()
+    with zipfile.ZipFile(emptied, "w") as archive:
+        for part in written.infolist():
+            data = written.read(part.filename)
+            if part.filename == "xl/workbook.xml":  # as a workbook of chart sheets only declares it
+                data = re.sub(rb"<sheets>.*</sheets>", b"<sheets/>", data)
+            archive.writestr(part, data)
+    assert "no sheet of cells" in str(refused(tmp_path, emptied.getvalue(), "charts.xlsx"))
 
 
 def test_json_lines_with_a_bad_byte_far_down_are_refused_with_where_it_starts(tmp_path):
