@@ -52,9 +52,13 @@ def convert_column(values: pd.Series, spec: dict, max_length: int, context) -> t
     if kind == "decimal":
         values = decimal_text(values)
         numbers = pd.to_numeric(_kept(values, ~empty), errors="coerce")
-        bad = ~empty & ~(numbers.round(2).abs() < 1e10).to_numpy()  # what numeric(12,2) holds
+        fits = (numbers.round(2).abs() < 1e10).to_numpy()  # what numeric(12,2) holds
+        # Not rounded away: "1.234" is a thousand in a file that writes "12,50", a decimal elsewhere.
+        cents = ~values.str.contains(r"\.[0-9]{3,}$", regex=True).to_numpy(dtype=bool)
+        bad = ~empty & ~(fits & cents)
         text = _by_distinct(numbers.round(2), lambda amounts: amounts.map("{:.2f}".format))
-        return _kept(text, ~empty & ~bad), bad, "is not an amount"
+        reason = "is not an amount with at most two decimals (write a thousand as 1000, not 1.000)"
+        return _kept(text, ~empty & ~bad), bad, reason
     if kind == "boolean":
         flags = _by_distinct(
             values, lambda words: words.str.lower().map(BOOLEAN_WORDS).map({True: "t", False: "f"})

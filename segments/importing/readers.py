@@ -109,6 +109,10 @@ def _chunk(
     index = np.asarray(numbers, dtype=np.int64) - first_number
     problems = [RowProblem(row - first_number, "", "", reason) for row, reason in complaints]
     lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+    for position in np.flatnonzero(lengths > width):
+        if not any(rows[position][width:]):  # "1,Bob," under "id,name": a trailing delimiter
+            rows[position] = rows[position][:width]
+            lengths[position] = width
     ragged = np.flatnonzero(lengths != width)
     for position in ragged:
         reason = f"has {lengths[position]} values where the header has {width} columns"
@@ -154,6 +158,7 @@ def _csv_batches(
         number, wanted = -1, first_size
         limit = wanted + 1  # the header is the first record that is not blank, in the first batch
         header_read = False
+        width, batch_lines, batch_records = 0, 0, -1  # where the batch started, in lines and records
         while True:
             try:
                 for values in reader:  # the hot loop: a few hundred nanoseconds a row
@@ -162,10 +167,16 @@ def _csv_batches(
                         numbers.append(number)
                         rows.append(values)
                         if len(rows) >= limit:
+                            width = width or len(rows[0])
+                            if reader.line_num - batch_lines > number - batch_records:
+                                _stray_quotes_rejected(
+                                    numbers, rows, complaints, file_format.delimiter, width
+                                )
                             yield numbers, rows, complaints
                             header_read = True
                             wanted = min(size, 2 * wanted)
                             numbers, rows, complaints, limit = [], [], [], wanted
+                            batch_lines, batch_records = reader.line_num, number
                 break
             except csv.Error as error:
                 number += 1
@@ -174,7 +185,40 @@ def _csv_batches(
             except UnicodeDecodeError as error:
                 raise _not_text(error, file_format, name, row=max(number + 1, 1)) from error
         if rows or complaints:
+            width = width or (len(rows[0]) if rows else 0)
+            if reader.line_num - batch_lines > number - batch_records:
+                _stray_quotes_rejected(numbers, rows, complaints, file_format.delimiter, width, header_read)
             yield numbers, rows, complaints
+
+
+def _stray_quotes_rejected(
+    numbers: list[int],
+    rows: list[list[str]],
+    complaints: list[tuple[int, str]],
+    delimiter: str,
+    width: int,
+    header_read: bool,
+) -> None:
+    """Take out the records in which a quote opened in one row runs over lines that are whole rows
+    themselves ("1,\"Bob" and, lines later, "…,55\""): read as one value, they would hide those rows.
+    Called only for a batch that holds a value running over several lines."""
+    kept = 0 if header_read else 1  # the header stays
+    for number, values in zip(numbers[kept:], rows[kept:], strict=True):
+        spanned = [
+            line for value in values if "\n" in value or "\r" in value for line in value.splitlines()[1:]
+        ]
+        if width > 1 and any(line.count(delimiter) == width - 1 for line in spanned):
+            complaints.append(
+                (
+                    number,
+                    f"a quote opened in this row closes {len(spanned)} lines further down, and those "
+                    "lines look like rows of their own: remove the stray quote, or double it",
+                )
+            )
+            continue
+        numbers[kept], rows[kept] = number, values
+        kept += 1
+    del numbers[kept:], rows[kept:]
 
 
 def _not_text(error: UnicodeDecodeError, file_format: FileFormat, name: str, *, row: int) -> ImportFileError:

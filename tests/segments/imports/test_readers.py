@@ -311,3 +311,18 @@ def test_an_excel_sep_line_names_the_delimiter_and_is_not_the_header(tmp_path, s
     assert file_format.delimiter == ";"
     assert list(chunk.frame.columns) == ["name", "amount"]
     assert chunk.frame.loc[1, "name"] == "Ada" and chunk.frame.loc[2, "amount"] == "3"
+
+
+def test_a_stray_quote_that_would_join_rows_rejects_the_row_it_opens_in(tmp_path):
+    content = b'id,name,size\n1,"TV,40\n2,Radio,10\n3,TV,55"\n4,Lamp,5\n5,"Two\nlines, fine",6\n'
+    _, [chunk] = read(tmp_path, content)
+    assert list(chunk.frame.index) == [2, 3]  # Lamp, and a value that really runs over two lines
+    assert chunk.frame.loc[3, "name"] == "Two\nlines, fine"
+    [problem] = chunk.problems
+    assert problem.row == 1 and "closes 2 lines further down" in problem.reason
+
+
+def test_a_trailing_delimiter_is_not_a_ragged_row(tmp_path):
+    _, [chunk] = read(tmp_path, b"id,name\n1,Bob,\n2,Ann,,\n3,Cy,x\n")
+    assert chunk.frame["name"].tolist() == ["Bob", "Ann"]
+    assert [problem.row for problem in chunk.problems] == [3]
