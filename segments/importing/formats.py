@@ -19,6 +19,7 @@ MAX_XLSX_UNCOMPRESSED = 500 * 1024 * 1024
 MAX_XLSX_ENTRIES = 2_000
 MAX_XLSX_RATIO = 200
 # Excel writes and honours a first line "sep=;" that names the delimiter; it is not part of the table.
+_CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]{3,}")
 _EXCEL_SEPARATOR = re.compile(r"\ufeff?sep=([^\r\n])\r?\n")
 
 _MAGIC = {
@@ -156,12 +157,33 @@ def _encoding(sample: bytes, *, complete: bool, name: str) -> str:
     try:
         codecs.getincrementaldecoder("utf-8")().decode(sample, final=complete)
         return "utf-8"
+    except UnicodeDecodeError as error:
+        before = sample[: error.start]
+        if not before.isascii():  # accents written in UTF-8 above, then a byte that is not
+            raise ImportFileError(
+                f"This line is not valid UTF-8 text ({error.reason}), though the lines above are: "
+                "the file mixes two encodings. Save it as UTF-8 again.",
+                file_name=name,
+                row=before.count(b"\n"),
+            ) from error
+    return _single_byte_encoding(sample)
+
+
+def _single_byte_encoding(sample: bytes) -> str:
+    """cp1252, which spreadsheets on Windows write in Western Europe, unless the text reads as words
+    of Cyrillic letters in cp1251. Only where cp1252 cannot read it does charset-normalizer guess: on
+    a few accented names its first guess is often a Chinese or an old DOS code page."""
+    cyrillic = sample.decode("cp1251", errors="replace")
+    non_ascii = sum(1 for char in cyrillic if ord(char) > 127)
+    in_words = sum(len(word) for word in _CYRILLIC_WORD.findall(cyrillic))
+    if non_ascii and in_words / non_ascii > 0.5:
+        return "cp1251"
+    try:
+        sample.decode("cp1252")
+        return "cp1252"
     except UnicodeDecodeError:
-        pass
-    candidates = [match.encoding for match in from_bytes(sample)]
-    # cp1252 is what spreadsheets on Windows write: when it reads the sample it wins, since on a few
-    # accented words charset-normalizer's first guess can be an old Mac or DOS code page.
-    return "cp1252" if not candidates or "cp1252" in candidates else candidates[0]
+        candidates = [match.encoding for match in from_bytes(sample)]
+        return candidates[0] if candidates else "cp1252"
 
 
 def _encoding_past_the_sample(path: Path) -> str:

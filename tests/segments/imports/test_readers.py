@@ -326,3 +326,23 @@ def test_a_trailing_delimiter_is_not_a_ragged_row(tmp_path):
     _, [chunk] = read(tmp_path, b"id,name\n1,Bob,\n2,Ann,,\n3,Cy,x\n")
     assert chunk.frame["name"].tolist() == ["Bob", "Ann"]
     assert [problem.row for problem in chunk.problems] == [3]
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("id,city\n1,Köln\n", "cp1252"),  # charset-normalizer's first guess was Big5
+        ("name;city\nRené;Orléans\nChloé;Besançon\n", "cp1252"),  # and here Johab
+        ("id,amount\n1,€12\n", "cp1252"),
+        ("id,name\n1,Привет мир\n2,Ещё раз\n", "cp1251"),
+    ],
+)
+def test_short_files_in_windows_code_pages_are_read_as_written(tmp_path, text, encoding):
+    file_format, [chunk] = read(tmp_path, text.encode(encoding))
+    assert file_format.encoding == encoding
+    assert chunk.frame.iloc[0, 1] == text.splitlines()[1].split(file_format.delimiter)[1]
+
+
+def test_a_utf8_file_with_a_byte_of_another_encoding_is_refused_at_that_row(tmp_path):
+    problem = refused(tmp_path, b"id,name\n1,Zo\xc3\xab\n2,Bad\xff\n")
+    assert problem.row == 2 and "mixes two encodings" in str(problem)
