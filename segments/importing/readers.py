@@ -145,7 +145,7 @@ def _csv_batches(
     path: Path, file_format: FileFormat, name: str, position: Position, size: int, first_size: int
 ) -> Iterator[Batch]:
     csv.field_size_limit(MAX_FIELD_CHARS)
-    with open_text(path, file_format.encoding, position) as file:
+    with open_text(path, file_format.encoding, position, name=name) as file:
         try:
             if not excel_separator(file.readline()):
                 file.seek(0)

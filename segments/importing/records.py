@@ -86,7 +86,7 @@ def jsonl_records(
 ) -> Iterator[tuple[int, list]]:
     """The header is the keys of the first records, in the order first seen; a later record's
     other keys are not read (the mapping step lists the columns it knows)."""
-    with open_text(path, file_format.encoding, position) as file:
+    with open_text(path, file_format.encoding, position, name=name) as file:
         lines = _numbered_json(file, name, file_format.encoding)
         first = list(_take(lines, 1000))
         keys: dict[str, None] = {}

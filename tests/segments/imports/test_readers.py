@@ -8,6 +8,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
+from segments.importing import textfile
 from segments.importing.formats import ImportFileError, detect_format
 from segments.importing.readers import MAX_FIELD_CHARS, read_chunks
 
@@ -346,3 +347,12 @@ def test_short_files_in_windows_code_pages_are_read_as_written(tmp_path, text, e
 def test_a_utf8_file_with_a_byte_of_another_encoding_is_refused_at_that_row(tmp_path):
     problem = refused(tmp_path, b"id,name\n1,Zo\xc3\xab\n2,Bad\xff\n")
     assert problem.row == 2 and "mixes two encodings" in str(problem)
+
+
+@pytest.mark.parametrize("name", ["wide.csv", "wide.jsonl"])
+def test_a_line_too_long_to_be_a_record_is_refused_before_it_is_parsed(tmp_path, monkeypatch, name):
+    # 50 million delimiters on one line took 600 MB to parse: a 2 GB upload could kill the worker.
+    monkeypatch.setattr(textfile, "MAX_LINE_BYTES", 4 * 1024 * 1024)
+    start = b"a,b\n1,2\n" if name.endswith(".csv") else b'{"a": 1}\n'
+    problem = refused(tmp_path, start + b"," * (5 * 1024 * 1024) + b"\n", name)
+    assert "A line runs over 4 MB" in str(problem)
