@@ -5,7 +5,9 @@ from dataclasses import dataclass
 
 from django.db import connection
 
+from governance.models import User
 from personas.models import Persona
+from personas.people_counts import linked_segments_shown
 from personas.sampling import sample_clause, sample_rate
 from personas.selectors import persona_segment_sizes
 
@@ -18,7 +20,7 @@ MEMBERS = f"""
     FROM personas_personasegment ps
     JOIN segments_segment s ON s.id = ps.segment_id AND s.retired_at IS NULL
     JOIN segments_segmentmembership m ON m.version_id = s.current_version_id
-    WHERE ps.persona_id = ANY(%s) AND {SAMPLED}"""
+    WHERE ps.persona_id = ANY(%s) AND ps.segment_id = ANY(%s) AND {SAMPLED}"""
 
 
 @dataclass(frozen=True)
@@ -41,10 +43,11 @@ class Overlap:
         return self.share > OVERLAP_WARNING
 
 
-def persona_overlaps(*, persona: Persona, others: list[Persona]) -> list[Overlap]:
+def persona_overlaps(*, user: User, persona: Persona, others: list[Persona]) -> list[Overlap]:
     """`persona` against each of `others`, by the members of their linked segments' current versions,
     largest share first. One query; the distinct people of each persona are counted once, through a
-    hash sample of people when the personas are large."""
+    hash sample of people when the personas are large. Segments whose members `user` may not see are
+    left out: people in common with them would tell who is in them."""
     others = [other for other in others if other.id != persona.id]
     if not others:
         return []
@@ -64,7 +67,13 @@ def persona_overlaps(*, persona: Persona, others: list[Persona]) -> list[Overlap
             )
             SELECT sizes.persona_id, sizes.size, coalesce(shared.common, 0)
             FROM sizes LEFT JOIN shared USING (persona_id)""",
-            [ids, *sample_params, persona.id, persona.id],
+            [
+                ids,
+                linked_segments_shown(user=user, personas=[persona, *others]),
+                *sample_params,
+                persona.id,
+                persona.id,
+            ],
         )
         rows = {
             persona_id: (round(size / rate), round(common / rate))
@@ -85,9 +94,9 @@ def persona_overlaps(*, persona: Persona, others: list[Persona]) -> list[Overlap
     return sorted(overlaps, key=lambda overlap: (-overlap.share, overlap.other.name))
 
 
-def persona_overlap_pairs(*, personas: list[Persona]) -> list[Overlap]:
+def persona_overlap_pairs(*, user: User, personas: list[Persona]) -> list[Overlap]:
     """Every pair among a few personas (the comparison page: two or three)."""
     pairs = []
     for index, persona in enumerate(personas[:-1]):
-        pairs += persona_overlaps(persona=persona, others=personas[index + 1 :])
+        pairs += persona_overlaps(user=user, persona=persona, others=personas[index + 1 :])
     return pairs

@@ -15,12 +15,12 @@ from personas.evidence_notes import evidence_notes
 from personas.exports import GALLERY_COLUMNS, csv_text, gallery_rows, persona_document, persona_rows
 from personas.models import PersonaSegment
 from personas.pdf import card_sections, persona_card_pdf
+from personas.people_counts import persona_people
 from personas.selectors import (
     VIEW,
     persona_get_for_user,
     persona_linked_segments,
     persona_list,
-    persona_segment_sizes,
 )
 
 
@@ -56,7 +56,10 @@ def persona_gallery_export_view(request: HttpRequest, file_format: str) -> HttpR
     personas = list(
         persona_list(user=request.user, status=request.GET.get("status", "")).order_by("priority", "name")
     )
-    sizes = persona_segment_sizes(personas=personas)
+    sizes = {
+        persona_id: count.people
+        for persona_id, count in persona_people(user=request.user, personas=personas).items()
+    }
     names: dict[int, list[str]] = {}
     for persona_id, segment_name in PersonaSegment.objects.filter(persona__in=personas).values_list(
         "persona_id", "segment__name"

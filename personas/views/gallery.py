@@ -16,6 +16,7 @@ from personas.forms_actions import (
 )
 from personas.models import Persona, PersonaStatus, StaleFlag
 from personas.overlap import persona_overlaps
+from personas.people_counts import persona_people
 from personas.primary_selectors import primary_persona_count
 from personas.selectors import (
     ADD,
@@ -30,7 +31,6 @@ from personas.selectors import (
     persona_owner_candidates,
     persona_pending_request,
     persona_publication_requests,
-    persona_segment_sizes,
     quotes_without_consent,
 )
 
@@ -49,7 +49,7 @@ def persona_gallery_view(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "personas": personas,
-        "sizes": persona_segment_sizes(personas=personas),
+        "people": persona_people(user=request.user, personas=personas),
         "stale": stale,
         "status": status,
         "status_label": dict(PersonaStatus.choices).get(status, ""),
@@ -72,7 +72,7 @@ def persona_overlap_view(request: HttpRequest, persona_id: int) -> HttpResponse:
     """Loaded after the page: the shares of people this persona has in common with the others."""
     persona = persona_get_for_user(user=request.user, persona_id=persona_id)
     others = list(persona_list(user=request.user).filter(status__in=LIVE_STATUSES).exclude(id=persona.id))
-    overlaps = persona_overlaps(persona=persona, others=others)
+    overlaps = persona_overlaps(user=request.user, persona=persona, others=others)
     return render(request, "personas/_overlap.html", {"persona": persona, "overlaps": overlaps})
 
 

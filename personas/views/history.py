@@ -7,11 +7,11 @@ from django.shortcuts import render
 
 from personas.diffing import snapshot_diff
 from personas.overlap import persona_overlap_pairs
+from personas.people_counts import persona_people
 from personas.selectors import (
     VIEW,
     persona_get_for_user,
     persona_list,
-    persona_segment_sizes,
     persona_versions,
 )
 
@@ -52,8 +52,8 @@ def persona_compare_view(request: HttpRequest) -> HttpResponse:
     context = {
         "personas": personas,
         "choices": list(visible.order_by("name").values_list("id", "name")),
-        "sizes": persona_segment_sizes(personas=personas),
-        "overlaps": persona_overlap_pairs(personas=personas) if len(personas) >= 2 else [],
+        "people": persona_people(user=request.user, personas=personas),
+        "overlaps": persona_overlap_pairs(user=request.user, personas=personas) if len(personas) >= 2 else [],
         "slots": [
             {"number": number, "selected": wanted[number - 1] if number <= len(wanted) else None}
             for number in range(1, COMPARE_MAX + 1)

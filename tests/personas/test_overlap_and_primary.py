@@ -1,10 +1,12 @@
 import pytest
 from django.utils import timezone
 
+from governance.access import access_grant
 from governance.models import Job, JobStatus
 from governance.services.jobs import job_execute
 from personas.models import Persona, PersonaStatus, PrimaryPersona
 from personas.overlap import persona_overlap_pairs, persona_overlaps
+from personas.people_counts import PeopleCount, persona_people
 from personas.primary_selectors import primary_persona_counts, primary_persona_of
 from personas.services.primary import (
     primary_persona_assign,
@@ -35,7 +37,8 @@ def test_overlap_is_the_share_of_the_smaller_personas_people_in_common(marketer,
     small = persona_of(marketer, "Small", [segment_with(marketer, "S2", crowd[6:10])])
     apart = persona_of(marketer, "Apart", [segment_with(marketer, "S3", crowd[9:10])])
     overlaps = {
-        overlap.other.name: overlap for overlap in persona_overlaps(persona=big, others=[small, apart])
+        overlap.other.name: overlap
+        for overlap in persona_overlaps(user=marketer, persona=big, others=[small, apart])
     }
     assert (overlaps["Small"].common, overlaps["Small"].size, overlaps["Small"].other_size) == (2, 8, 4)
     assert overlaps["Small"].share == 0.5 and overlaps["Small"].too_high
@@ -43,7 +46,9 @@ def test_overlap_is_the_share_of_the_smaller_personas_people_in_common(marketer,
 
     page = login(marketer).get(f"/personas/{big.id}/overlap/").content.decode()
     assert 'data-testid="overlap-warning"' in page and "50%" in page and "Small" in page
-    assert [pair.other.name for pair in persona_overlap_pairs(personas=[big, small, apart])] == [
+    assert [
+        pair.other.name for pair in persona_overlap_pairs(user=marketer, personas=[big, small, apart])
+    ] == [
         "Small",
         "Apart",
         "Apart",
@@ -55,8 +60,36 @@ def test_a_persona_in_two_segments_counts_each_person_once(marketer, crowd):
         marketer, "Both", [segment_with(marketer, "X", crowd[:4]), segment_with(marketer, "Y", crowd[2:6])]
     )
     other = persona_of(marketer, "Other", [segment_with(marketer, "Z", crowd[:6])])
-    (overlap,) = persona_overlaps(persona=both, others=[other])
+    (overlap,) = persona_overlaps(user=marketer, persona=both, others=[other])
     assert (overlap.size, overlap.common, overlap.share) == (6, 6, 1.0)
+
+
+def test_people_in_linked_segments_count_each_person_once_on_every_page(marketer, crowd, login):
+    both = persona_of(
+        marketer, "Both", [segment_with(marketer, "X", crowd[:4]), segment_with(marketer, "Y", crowd[2:6])]
+    )
+    assert persona_people(user=marketer, personas=[both]) == {both.id: PeopleCount(people=6)}
+    client = login(marketer)
+    other = persona_of(marketer, "Other", [segment_with(marketer, "Z", crowd[:1])])
+    assert "6 people in linked segments" in client.get("/personas/").content.decode()
+    compare = client.get(f"/personas/compare/?ids={both.id}&ids={other.id}").content.decode()
+    assert "<td>6</td><td>1</td>" in compare
+    rows = {row["name"]: row for row in client.get("/personas/export.json").json()}
+    assert rows["Both"]["people_in_segments"] == 6
+
+
+def test_members_hidden_from_the_reader_never_enter_a_count_of_people(marketer, manager, crowd):
+    hidden = segment_with(marketer, "Health", crowd[:1], sensitivity="sensitive")
+    both = persona_of(marketer, "Both", [hidden, segment_with(marketer, "X", crowd[:4])])
+    one = persona_of(marketer, "One", [segment_with(marketer, "Just one", crowd[:1])])
+
+    # Counted apart, the hidden segment would tell whether crowd[0] is in it.
+    assert persona_people(user=marketer, personas=[both]) == {both.id: PeopleCount(people=5, at_most=True)}
+    (overlap,) = persona_overlaps(user=marketer, persona=one, others=[both])
+    assert overlap.other_size == 4
+
+    access_grant(actor=manager, grantee=marketer, perm="segments.view_members", obj=hidden)
+    assert persona_people(user=marketer, personas=[both]) == {both.id: PeopleCount(people=4)}
 
 
 def test_the_lowest_priority_number_wins_and_is_counted(marketer, admin, crowd):
