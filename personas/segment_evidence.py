@@ -22,17 +22,25 @@ COMMENT_WINDOW_DAYS = 365
 CANDIDATE_COMMENTS = 100
 SAMPLE_SIZE = 50_000
 TABLE = "persona_evidence_members"
-SAMPLED, _ = sample_clause("m.profile_id", 1.0)
+PERSON = "coalesce(p.merged_into_id, p.id)"
+SAMPLED, _ = sample_clause(PERSON, 1.0)
 
+# One row per person: a profile merged into another since the version was built counts as the person
+# it now belongs to, once (versions are history and keep the profiles they were built from). The
+# sample is drawn by person, so a person's profiles are in or out of it together.
 MEMBERS_SQL = f"""
     CREATE TEMPORARY TABLE {TABLE} ON COMMIT DROP AS
-    SELECT m.profile_id AS person, (f.profile_id IS NOT NULL AND NOT f.is_bot) AS counted,
+    SELECT person.id AS person, (f.profile_id IS NOT NULL AND NOT f.is_bot) AS counted,
            f.is_bot, f.monetary, f.clv_estimate, f.events_30d, f.sentiment, f.rfm_group, f.peak_hour,
-           f.peak_weekday, f.channel_shares, f.format_shares, f.interests, p.country, p.city, p.birth_year
-    FROM segments_segmentmembership m
-    JOIN segments_profile p ON p.id = m.profile_id
-    LEFT JOIN segments_profilefeatures f ON f.profile_id = m.profile_id
-    WHERE m.version_id = %s AND {SAMPLED}"""
+           f.peak_weekday, f.channel_shares, f.format_shares, f.interests, person.country, person.city,
+           person.birth_year
+    FROM (
+        SELECT DISTINCT {PERSON} AS id
+        FROM segments_segmentmembership m JOIN segments_profile p ON p.id = m.profile_id
+        WHERE m.version_id = %s AND {SAMPLED}
+    ) members
+    JOIN segments_profile person ON person.id = members.id
+    LEFT JOIN segments_profilefeatures f ON f.profile_id = members.id"""
 
 # The sampled members and the profiles merged into them: a person's comments may sit on an absorbed
 # profile. Bots are left out.
@@ -52,13 +60,15 @@ def segment_evidence(*, segment: Segment, with_comments: bool = True) -> Segment
     if version is None:
         raise ValueError("This segment has no members yet.")
     since = timezone.now() - timedelta(days=COMMENT_WINDOW_DAYS)
-    _, sample_params = sample_clause("m.profile_id", sample_rate(people=version.size, wanted=SAMPLE_SIZE))
+    rate = sample_rate(people=version.size, wanted=SAMPLE_SIZE)
+    _, sample_params = sample_clause(PERSON, rate)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
         cursor.execute(MEMBERS_SQL, [version.id, *sample_params])
         cursor.execute(f"ANALYZE {TABLE}")
         cursor.execute(f"SELECT count(*) FROM {TABLE}")
         sampled = cursor.fetchone()[0]
+        members = _people_in(cursor, version) if rate < 1 else int(sampled)
         cursor.execute(
             f"""SELECT count(*), coalesce(sum(monetary), 0), coalesce(avg(monetary), 0),
                 coalesce(avg(clv_estimate), 0), coalesce(avg(events_30d), 0), avg(sentiment),
@@ -86,11 +96,11 @@ def segment_evidence(*, segment: Segment, with_comments: bool = True) -> Segment
         segment_id=segment.id,
         segment_name=segment.name,
         version_number=version.number,
-        members=version.size,
+        members=members,
         sampled=int(sampled),
         with_features=int(people),
         computed_at=timezone.now().isoformat(timespec="seconds"),
-        monetary_total=float(total) * (version.size / sampled if sampled else 1),
+        monetary_total=float(total) / rate,
         monetary_mean=float(mean),
         clv_mean=float(clv),
         events_30d_mean=float(events_30d),
@@ -103,6 +113,23 @@ def segment_evidence(*, segment: Segment, with_comments: bool = True) -> Segment
         else "The members of this sensitive segment are not shared with you.",
         **figures,
     )
+
+
+def _people_in(cursor, version) -> int:
+    """The version's people, exactly: its rows, less those of profiles merged into someone since,
+    plus each person those were merged into who is not a row of the version too. Only merged
+    profiles are looked at (a partial index holds just them), not every member."""
+    cursor.execute(
+        """SELECT count(*), count(DISTINCT p.merged_into_id) FILTER (WHERE NOT EXISTS (
+                SELECT 1 FROM segments_segmentmembership kept
+                WHERE kept.version_id = %s AND kept.profile_id = p.merged_into_id))
+        FROM segments_profile p
+        JOIN segments_segmentmembership m ON m.version_id = %s AND m.profile_id = p.id
+        WHERE p.merged_into_id IS NOT NULL""",
+        [version.id, version.id],
+    )
+    merged_rows, their_people = cursor.fetchone()
+    return version.size - merged_rows + their_people
 
 
 def _grouped(cursor) -> dict:

@@ -133,3 +133,26 @@ def test_a_large_segment_is_read_through_a_uniform_sample(marketer, monkeypatch)
     assert evidence.members == 40 and 0 < evidence.sampled < 40
     assert evidence.with_features == evidence.sampled
     assert evidence.channel_mix == pytest.approx({"instagram": 0.7, "email": 0.3})
+
+
+@pytest.mark.parametrize("sample_size", [50_000, 2])
+def test_a_profile_merged_into_another_member_since_the_version_counts_once(
+    marketer, sample_size, monkeypatch
+):
+    monkeypatch.setattr(segment_evidence, "SAMPLE_SIZE", sample_size)
+    crm, instagram = ProfileFactory(country="GB"), ProfileFactory(country="GB")
+    others = ProfileFactory.create_batch(3, country="FR")
+    for profile in (crm, instagram, *others):
+        features_for(profile, monetary=100.0)
+    comment_by(instagram, "Loving the #trailrun this morning")
+    segment = segment_with(marketer, "Runners", [crm, instagram, *others])
+    instagram.merged_into = crm  # the two are found to be one person after the version was built
+    instagram.save()
+
+    evidence = segment_evidence.segment_evidence(segment=segment)
+
+    assert evidence.members == 4
+    if sample_size > 5:
+        assert evidence.with_features == 4 and evidence.monetary_total == 400.0
+        assert dict(evidence.countries) == {"FR": 3, "GB": 1}
+        assert evidence.hashtags == [("trailrun", 1)]
