@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Max, QuerySet, Sum, Window
+from django.db.models import F, Max, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 
@@ -22,7 +22,7 @@ from personas.models import (
     StaleFlag,
 )
 from personas.segment_evidence import QUOTE_CONSENT_PURPOSE
-from segments.models import DriftAlert, SegmentVersion, VersionStatus
+from segments.models import DriftAlert, Segment, SegmentVersion, VersionStatus
 from segments.selectors import profiles_whose_person_consents
 
 VIEW = "personas.view_persona"
@@ -122,8 +122,17 @@ def persona_linked_segments(*, persona: Persona) -> list[LinkedSegment]:
         trend["sizes"].append(version.size)
     since = persona_last_reviewed_at(persona=persona)
     alerts: dict[int, list[DriftAlert]] = {}
-    for alert in DriftAlert.objects.filter(segment_id__in=segment_ids, created_at__gt=since)[:50]:
-        alerts.setdefault(alert.segment_id, []).append(alert)
+    segments_of: dict[int, list[int]] = {}  # segmentation id -> the linked segments it made
+    for segment_id, segmentation_id in Segment.objects.filter(
+        id__in=segment_ids, segmentation__isnull=False
+    ).values_list("id", "segmentation_id"):
+        segments_of.setdefault(segmentation_id, []).append(segment_id)
+    run_wide = Q(segment=None, segmentation_id__in=list(segments_of))  # feature drift, stability
+    for alert in DriftAlert.objects.filter(Q(segment_id__in=segment_ids) | run_wide, created_at__gt=since)[
+        :50
+    ]:
+        for segment_id in [alert.segment_id] if alert.segment_id else segments_of[alert.segmentation_id]:
+            alerts.setdefault(segment_id, []).append(alert)
     return [
         LinkedSegment(
             link=link,

@@ -1,5 +1,6 @@
-"""The daily check that a persona's evidence still holds: its review date has not passed and none of
-its linked segments drifted since the owner last reviewed it. Each new reason raises one flag and
+"""The daily check that a persona's evidence still holds: its review date has not passed, and since the
+owner last reviewed it none of its linked segments drifted, was rebuilt from other rules, moved in
+size past its threshold, or was retired. Each new reason raises one flag and
 tells the owner once; the flag stays until the owner reviews the persona."""
 
 from datetime import date, datetime
@@ -68,26 +69,35 @@ def _last_reviews(ids: list[int]) -> dict[int, str]:
 def _drifted_segments(
     ids: list[int], reviewed: dict[int, str], personas: list[Persona]
 ) -> dict[int, list[str]]:
-    """Persona id -> "segment: alert" for each linked segment with a drift alert newer than both the
-    persona's last review and the link itself."""
+    """Persona id -> "segment: what happened" for each linked segment that, since both the persona's
+    last review and the link itself, raised a drift alert (its own, or its segmentation's: feature
+    drift and stability belong to the whole run) or was retired."""
     created = {persona.id: persona.created_at for persona in personas}
     with connection.cursor() as cursor:
         cursor.execute(
             """SELECT link.persona_id, link.linked_at, segment.name, alert.created_at, alert.message
             FROM personas_personasegment link
-            JOIN segments_segment segment ON segment.id = link.segment_id AND segment.retired_at IS NULL
+            JOIN segments_segment segment ON segment.id = link.segment_id
             JOIN LATERAL (
                 SELECT created_at, message FROM segments_driftalert
-                WHERE segment_id = link.segment_id ORDER BY created_at DESC LIMIT 1
+                WHERE segment_id = link.segment_id
+                   OR (segment_id IS NULL AND segmentation_id = segment.segmentation_id)
+                ORDER BY created_at DESC LIMIT 3
             ) alert ON true
+            WHERE link.persona_id = ANY(%s)
+            UNION ALL
+            SELECT link.persona_id, link.linked_at, segment.name, segment.retired_at,
+                   'retired, so it no longer stands behind this persona'
+            FROM personas_personasegment link
+            JOIN segments_segment segment ON segment.id = link.segment_id AND segment.retired_at IS NOT NULL
             WHERE link.persona_id = ANY(%s)""",
-            [ids],
+            [ids, ids],
         )
         rows = cursor.fetchall()
     drifted: dict[int, list[str]] = {}
-    for persona_id, linked_at, name, alerted_at, message in rows:
+    for persona_id, linked_at, name, happened_at, message in rows:
         review = reviewed.get(persona_id)
         since = max(linked_at, datetime.fromisoformat(review) if review else created[persona_id])
-        if alerted_at > since:
+        if happened_at > since:
             drifted.setdefault(persona_id, []).append(f"{name}: {message}")
     return drifted

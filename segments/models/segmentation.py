@@ -200,6 +200,7 @@ class DriftAlert(models.Model):
         SIZE = "size", "Size change"
         FEATURE = "feature", "Feature drift"
         STABILITY = "stability", "Low stability"
+        RULES = "rules", "Rules changed"
 
     id = models.BigAutoField(primary_key=True)
     segmentation = models.ForeignKey(

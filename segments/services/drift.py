@@ -1,7 +1,8 @@
 """Drift alerts after a clustering run: a segment that grew or shrank by more than the segmentation's
 threshold, a feature whose distribution moved (population stability index, PSI), and a run whose
 bootstrap stability fell below the threshold. Each alert is a DriftAlert row the segmentation page
-lists until someone acknowledges it."""
+lists until someone acknowledges it. A rule segment's refresh raises alerts too: rebuilt from changed
+rules, or grown or shrunk by more than RULE_SIZE_ALERT."""
 
 from typing import Any
 
@@ -13,7 +14,9 @@ from django.utils import timezone
 from governance.models import User
 from governance.services.audit import audit_record
 from segments.ml.stability import distribution_summary, psi_against_summary
-from segments.models import ClusteringRun, DriftAlert, Segment, Segmentation
+from segments.models import ClusteringRun, DriftAlert, Segment, Segmentation, SegmentVersion
+
+RULE_SIZE_ALERT = 0.20
 
 
 def feature_summaries(frame: pd.DataFrame, columns: list[str]) -> dict[str, dict[str, list[float]]]:
@@ -31,6 +34,40 @@ def feature_psi(frame: pd.DataFrame, previous: ClusteringRun | None) -> dict[str
         for column, summary in summaries.items()
         if column in frame.columns
     }
+
+
+def rule_segment_alerts_raise(
+    *, segment: Segment, version: SegmentVersion, previous: SegmentVersion | None
+) -> list[DriftAlert]:
+    """What a refresh changed that personas built on the segment should hear of: other rules, or a
+    size that moved by more than RULE_SIZE_ALERT since the previous version."""
+    if previous is None:
+        return []
+    alerts = []
+    if previous.definition != version.definition:
+        alerts.append(
+            DriftAlert(
+                segment=segment,
+                kind=DriftAlert.Kind.RULES,
+                message=f"“{segment.name}” was rebuilt from changed rules (version {version.number}).",
+                value=1.0,
+                threshold=0.0,
+            )
+        )
+    if previous.size:
+        change = (version.size - previous.size) / previous.size
+        if abs(change) > RULE_SIZE_ALERT:
+            alerts.append(
+                DriftAlert(
+                    segment=segment,
+                    kind=DriftAlert.Kind.SIZE,
+                    message=f"“{segment.name}” {'grew' if change > 0 else 'shrank'} by {abs(change):.0%} "
+                    f"({previous.size:,} to {version.size:,} members).",
+                    value=round(change, 4),
+                    threshold=RULE_SIZE_ALERT,
+                )
+            )
+    return DriftAlert.objects.bulk_create(alerts)
 
 
 def drift_alerts_raise(

@@ -21,6 +21,7 @@ from segments.feature_selectors import feature_run_latest
 from segments.models import ImportRun, ImportStatus, Schedule, Segment, SegmentKind, SegmentVersion
 from segments.rule_segment_selectors import REFRESH_TASK, last_refresh_requests, segment_refresh_jobs_active
 from segments.rules.compiler import POPULATION_SQL, compile_definition
+from segments.services.drift import rule_segment_alerts_raise
 from segments.services.rule_segment_checks import SegmentRefused, rule_definition_check, rule_sensitivity
 from segments.services.segment_hashtags import top_hashtags
 from segments.services.segment_versions import segment_version_write_from_sql
@@ -55,6 +56,7 @@ def rule_segment_refresh(
         # Checked again: a segment these rules use may have been retired since they were saved.
         rule_definition_check(definition=segment.definition, segment=segment)
         compiled = compile_definition(segment.definition)
+        previous = segment.current_version
         lineage = segment_lineage(segment=segment, actor=actor, job=job)
         report(15, "Selecting the members")
         version = segment_version_write_from_sql(
@@ -79,6 +81,7 @@ def rule_segment_refresh(
         if (sensitivity, reason) != (segment.sensitivity, segment.sensitivity_reason):
             Segment.objects.filter(id=segment.id).update(sensitivity=sensitivity, sensitivity_reason=reason)
             details["sensitivity"] = {"before": segment.sensitivity, "after": sensitivity}
+        rule_segment_alerts_raise(segment=segment, version=version, previous=previous)
         audit_record(actor=actor, action="segment.refreshed", subject=segment, details=details)
     return version
 

@@ -9,7 +9,9 @@ from personas.services.lifecycle import persona_retire
 from personas.services.records import persona_review
 from personas.services.staleness import staleness_check
 from personas.tasks import staleness_check_task
-from segments.models import DriftAlert
+from segments.models import DriftAlert, Profile, Segment, Segmentation
+from segments.services.rule_segment_refresh import rule_segment_refresh
+from segments.services.rule_segments import rule_segment_create, rule_segment_update
 from tests.personas.helpers import persona_of, segment_with
 
 pytestmark = pytest.mark.django_db
@@ -63,3 +65,46 @@ def test_retired_personas_are_left_alone(marketer, people):
     persona_retire(persona=persona, actor=marketer, reason="No longer a focus")
     drift(segment)
     assert staleness_check_task() == {"review_due": 0, "segment_drift": 0}
+
+
+def test_a_rule_segment_rebuilt_from_other_rules_or_much_smaller_makes_the_persona_stale(marketer, people):
+    city = "Leeds"
+    Profile.objects.filter(id__in=[person.id for person in people[:2]]).update(city=city)
+    segment = rule_segment_create(
+        actor=marketer,
+        name="Locals",
+        definition={"op": "and", "rules": [{"field": "city", "operator": "=", "value": city}]},
+    )
+    rule_segment_refresh(segment_id=segment.id)
+    persona = persona_of(marketer, segments=[segment])
+    rule_segment_refresh(segment_id=segment.id)  # the same rules and members: nothing to say
+    assert staleness_check()["segment_drift"] == 0
+
+    everyone_but = {"op": "and", "rules": [{"field": "city", "operator": "!=", "value": city}]}
+    rule_segment_update(actor=marketer, segment=segment, name="Locals", definition=everyone_but)
+    rule_segment_refresh(segment_id=segment.id)
+
+    assert staleness_check()["segment_drift"] == 1
+    detail = StaleFlag.objects.get(persona=persona).detail
+    assert "rebuilt from changed rules" in detail and "grew by" in detail
+
+
+def test_feature_drift_of_a_segmentation_and_a_retired_segment_reach_the_persona(marketer, people):
+    segmentation = Segmentation.objects.create(name="Behaviour", owner=marketer, config={})
+    cluster = segment_with(marketer, "Cluster 1", people)
+    Segment.objects.filter(id=cluster.id).update(kind="cluster", segmentation=segmentation)
+    retiring = segment_with(marketer, "Old list", people)
+    on_cluster = persona_of(marketer, "On the cluster", segments=[cluster])
+    on_list = persona_of(marketer, "On the list", segments=[retiring])
+    DriftAlert.objects.create(
+        segmentation=segmentation,
+        kind="feature",
+        message="Monetary drifted (PSI 0.31).",
+        value=0.31,
+        threshold=0.25,
+    )
+    Segment.objects.filter(id=retiring.id).update(retired_at=timezone.now())
+
+    assert staleness_check()["segment_drift"] == 2
+    assert "Cluster 1: Monetary drifted" in StaleFlag.objects.get(persona=on_cluster).detail
+    assert "Old list: retired" in StaleFlag.objects.get(persona=on_list).detail
