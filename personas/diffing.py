@@ -30,6 +30,12 @@ LABELS = {
     "segments": "Linked segments",
     "quotes": "Quotes",
 }
+# Kept in a snapshot for erasure, not for readers: whose words each kept quote is.
+BOOKKEEPING = ("quote_authors",)
+
+
+def readable_snapshot(snapshot: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in snapshot.items() if name not in BOOKKEEPING}
 
 
 @dataclass
@@ -49,7 +55,7 @@ class FieldChange:
 def snapshot_diff(before: dict[str, Any] | None, after: dict[str, Any]) -> list[FieldChange]:
     """What changed from `before` to `after`, in the order of LABELS; everything is new when there
     is no `before`."""
-    before = before or {}
+    before, after = readable_snapshot(before or {}), readable_snapshot(after)
     changes: list[FieldChange] = []
     names = [name for name in LABELS if name in before or name in after]
     names += sorted((set(before) | set(after)) - set(LABELS))

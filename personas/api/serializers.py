@@ -1,9 +1,12 @@
 """Input and output shapes of the personas API."""
 
+from typing import Any
+
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from personas.diffing import readable_snapshot
 from personas.models import Persona, PersonaVersion, Quote
 from personas.selectors import persona_latest_version
 from personas.services.versions import RECORD_FIELDS
@@ -192,11 +195,14 @@ class FieldChangeOutput(serializers.Serializer):
 class PersonaVersionOutput(serializers.ModelSerializer):
     created_by = serializers.CharField(source="created_by.username", default=None)
     changes = FieldChangeOutput(many=True, help_text="What changed from the version before.")
-    snapshot = serializers.JSONField()
+    snapshot = serializers.SerializerMethodField()
 
     class Meta:
         model = PersonaVersion
         fields = ["number", "created_at", "created_by", "change_summary", "changes", "snapshot"]
+
+    def get_snapshot(self, version: PersonaVersion) -> dict[str, Any]:
+        return readable_snapshot(version.snapshot)
 
 
 class PrimaryPersonaCountOutput(serializers.Serializer):

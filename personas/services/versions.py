@@ -41,6 +41,12 @@ def persona_snapshot(persona: Persona) -> dict[str, Any]:
     snapshot["segments"] = sorted(persona.segments.values_list("name", flat=True))
     kept = Quote.objects.filter(persona=persona, is_candidate=False).order_by("id")
     snapshot["quotes"] = [quote_label(quote) for quote in kept]
+    authors: dict[str, list[str]] = {}
+    for quote in kept:
+        if quote.profile_id:
+            authors.setdefault(str(quote.profile_id), []).append(quote_label(quote))
+    if authors:
+        snapshot["quote_authors"] = authors  # so that erasure finds the words after edits and removals
     return snapshot
 
 
@@ -54,19 +60,21 @@ ERASED_QUOTE = "(a quote whose author asked to be erased)"
 
 def quotes_of_erased_people_redact(sender, *, profile_ids: list[int], **kwargs) -> None:
     """Receiver of segments' people_erasing: the people's quotes leave with their profiles; their
-    words leave every earlier version that kept them (of any persona: a merge moves quotes), and the
-    note on why each was chosen leaves the evidence of every persona that carries it."""
+    words leave every earlier version that kept them, of any persona (a merge moves quotes), however
+    the quote read then; the note on why each was chosen leaves the evidence of every persona."""
     quotes = list(Quote.objects.filter(profile_id__in=profile_ids))
-    labels = {quote_label(quote) for quote in quotes if not quote.is_candidate}
-    if labels:
-        keeping = Q()
-        for label in labels:
-            keeping |= Q(snapshot__quotes__contains=[label])
-        for version in PersonaVersion.objects.filter(keeping):
-            version.snapshot["quotes"] = [
-                ERASED_QUOTE if kept in labels else kept for kept in version.snapshot["quotes"]
-            ]
-            PersonaVersion.objects.filter(id=version.id).update(snapshot=version.snapshot)
+    current = {quote_label(quote) for quote in quotes if not quote.is_candidate}
+    authors = [str(profile_id) for profile_id in profile_ids]
+    keeping = Q(snapshot__quote_authors__has_any_keys=authors)
+    for label in current:  # versions from before the authors were kept in snapshots
+        keeping |= Q(snapshot__quotes__contains=[label])
+    for version in PersonaVersion.objects.filter(keeping):
+        recorded = version.snapshot.get("quote_authors", {})
+        labels = current | {label for author in authors for label in recorded.pop(author, [])}
+        version.snapshot["quotes"] = [
+            ERASED_QUOTE if kept in labels else kept for kept in version.snapshot["quotes"]
+        ]
+        PersonaVersion.objects.filter(id=version.id).update(snapshot=version.snapshot)
     notes = [str(quote.id) for quote in quotes]
     for persona in Persona.objects.filter(evidence__quotes__has_any_keys=notes) if notes else []:
         for quote_id in notes:

@@ -13,7 +13,14 @@ from personas.models import PersonaStatus, PersonaVersion, PrimaryPersona, Quote
 from personas.selectors import persona_can_change, quotes_without_consent
 from personas.services.drafts import persona_draft_from_segment
 from personas.services.lifecycle import persona_merge, persona_owner_reassign, persona_retire
-from personas.services.quotes import quote_create, quote_keep, validation_create, validation_delete
+from personas.services.quotes import (
+    quote_create,
+    quote_delete,
+    quote_keep,
+    quote_update,
+    validation_create,
+    validation_delete,
+)
 from personas.services.records import persona_update
 from personas.services.versions import ERASED_QUOTE
 from segments.models import Profile
@@ -184,6 +191,26 @@ def test_erasure_reaches_a_merged_personas_history_and_the_notes_on_why_quotes_w
         assert str(quote.id) not in persona.evidence.get("quotes", {})
         versions = PersonaVersion.objects.filter(persona=persona)
         assert not any("weekend" in json.dumps(version.snapshot) for version in versions)
+
+
+@pytest.mark.parametrize("afterwards", ["edited", "removed"])
+def test_erasure_finds_words_a_quote_no_longer_holds(marketer, admin, afterwards, login):
+    quote = candidate_quote(marketer)
+    persona, author = quote.persona, quote.profile
+    quote_keep(quote=quote, actor=marketer)
+    if afterwards == "edited":
+        quote_update(quote=quote, actor=marketer, data={"text": "Weekends with friends, running."})
+    else:
+        quote_delete(quote=quote, actor=marketer)
+
+    profile_erase(profile=author, actor=admin)
+
+    versions = PersonaVersion.objects.filter(persona=persona)
+    assert not any("best part of my week" in json.dumps(version.snapshot) for version in versions)
+    assert not any("Weekends with friends" in json.dumps(version.snapshot) for version in versions)
+    history = login(marketer).get(f"/api/v1/personas/{persona.id}/versions/")
+    assert history.status_code == 200 and "snapshot" in history.content.decode()
+    assert "quote_authors" not in history.content.decode()
 
 
 def test_an_access_request_gives_the_persons_quotes_and_primary_persona(marketer, manager):
