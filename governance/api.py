@@ -20,6 +20,18 @@ from governance.services.approvals import approval_decide
 from governance.services.jobs import job_cancel
 
 
+class JobProgressOutput(serializers.ModelSerializer):
+    """A job as the run or import it works for shows it: how far it is, without what it was given,
+    what it returned or who asked (those are for the job's own readers, /api/v1/jobs/<id>/)."""
+
+    # A plain string in the schema: the job's own status enum is JobOutput's.
+    status = serializers.CharField(help_text="queued, running, succeeded, failed or cancelled.")
+
+    class Meta:
+        model = Job
+        fields = ["id", "status", "progress", "message", "created_at", "started_at", "finished_at"]
+
+
 class JobOutput(serializers.ModelSerializer):
     requested_by = serializers.CharField(source="requested_by.username", default=None)
 

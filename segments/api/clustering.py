@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import requires
-from governance.api import JobOutput
+from governance.api import JobProgressOutput
 from segments.clustering_selectors import (
     clustering_run_get,
     clustering_run_status,
@@ -144,7 +144,7 @@ class SegmentationDetailApi(ClusteringErrors, APIView):
 
 class ClusteringRunOutput(serializers.ModelSerializer):
     status = serializers.SerializerMethodField(help_text="pending, running, succeeded or failed.")
-    job = JobOutput(allow_null=True)
+    job = JobProgressOutput(allow_null=True)
 
     class Meta:
         model = ClusteringRun

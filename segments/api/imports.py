@@ -8,7 +8,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthentic
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from governance.api import JobOutput
+from governance.api import JobProgressOutput
 from segments.import_selectors import (
     IMPORT,
     VIEW,
@@ -84,7 +84,7 @@ class ImportRunOutput(serializers.ModelSerializer):
     source = serializers.IntegerField(source="source_id")
     status = serializers.SerializerMethodField(help_text="uploaded, queued, running, succeeded or failed.")
     error = serializers.SerializerMethodField()
-    job = JobOutput(allow_null=True)
+    job = JobProgressOutput(allow_null=True)
 
     class Meta:
         model = ImportRun

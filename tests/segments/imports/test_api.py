@@ -70,6 +70,26 @@ def test_a_file_upload_starts_an_import_and_its_status_and_rejections_are_readab
     assert [run["id"] for run in listed] == [body["id"]]
 
 
+def test_an_import_shows_others_its_jobs_progress_not_what_the_job_holds(crm, marketer, viewer, login):
+    upload = SimpleUploadedFile("people.csv", b"customer_id,email\nC1,ada@example.com\n")
+    body = (
+        login(marketer)
+        .post("/api/v1/imports/", {"source": crm.id, "record_kind": "profiles", "file": upload})
+        .json()
+    )
+    seen = login(viewer).get(f"/api/v1/imports/{body['id']}/").json()
+    assert login(viewer).get(f"/api/v1/jobs/{body['job']['id']}/").status_code == 404
+    assert set(seen["job"]) == {
+        "id",
+        "status",
+        "progress",
+        "message",
+        "created_at",
+        "started_at",
+        "finished_at",
+    }
+
+
 def test_json_records_with_a_mapping(crm, marketer, login):
     ProfileFactory(source=crm, external_id="C1")
     records = [
