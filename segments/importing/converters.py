@@ -53,8 +53,11 @@ def convert_column(values: pd.Series, spec: dict, max_length: int, context) -> t
         values = decimal_text(values)
         numbers = pd.to_numeric(_kept(values, ~empty), errors="coerce")
         fits = (numbers.round(2).abs() < 1e10).to_numpy()  # what numeric(12,2) holds
-        # Not rounded away: "1.234" is a thousand in a file that writes "12,50", a decimal elsewhere.
-        cents = ~values.str.contains(r"\.[0-9]{3,}$", regex=True).to_numpy(dtype=bool)
+        # Nothing rounded away, nothing guessed: "1.234" is a thousand in a file that writes "12,50"
+        # and a decimal elsewhere; "1234.500" is plainly 1234.50.
+        cents = ~values.str.contains(
+            r"^[+-]?[0-9]{1,3}(?:\.[0-9]{3})+$|\.[0-9]{2}[0-9]*[1-9]$", regex=True
+        ).to_numpy(dtype=bool)
         bad = ~empty & ~(fits & cents)
         text = _by_distinct(numbers.round(2), lambda amounts: amounts.map("{:.2f}".format))
         reason = "is not an amount with at most two decimals (write a thousand as 1000, not 1.000)"

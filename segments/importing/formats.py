@@ -188,8 +188,8 @@ def _single_byte_encoding(sample: bytes) -> str:
 
 def _encoding_past_the_sample(path: Path) -> str:
     """For a file that starts with plain ASCII: UTF-8, unless the first block further on that is not
-    ASCII fails as UTF-8; then cp1252, as spreadsheets on Windows write (an accented name sorted to
-    the end of a customer list is the usual case)."""
+    ASCII fails as UTF-8; then the Windows code page it reads in (an accented name sorted to the end
+    of a customer list is the usual case)."""
     with open(path, "rb") as file:
         file.seek(SAMPLE_BYTES)
         while block := file.read(SCAN_BYTES):
@@ -198,7 +198,7 @@ def _encoding_past_the_sample(path: Path) -> str:
             try:
                 codecs.getincrementaldecoder("utf-8")().decode(block, final=False)
             except UnicodeDecodeError:
-                return "cp1252"
+                return _single_byte_encoding(block)
             return "utf-8"
     return "utf-8"
 

@@ -202,26 +202,37 @@ def suggest_mapping(
         if header in saved and (saved[header].get("field", "") in targets or not saved[header].get("field")):
             columns[header] = {**saved[header], "note": "As saved for this source."}
             taken.add(saved[header].get("field", ""))
-    for header in frame.columns:
-        if header in columns:
-            continue
-        detected = detect_type(frame[header])
-        field = _match(normalise_header(header), targets, taken, detected.type)
-        taken.add(field)
-        columns[header] = _column(header, field, detected, targets, today_year)
-    return columns
+    detected = {header: detect_type(frame[header]) for header in frame.columns if header not in columns}
+    # Names first: "Last Name" gets the last name even when "Last Activity Date" comes before it.
+    for whole_name in (True, False):
+        for header, found in detected.items():
+            if header in columns:
+                continue
+            field = _match(normalise_header(header), targets, taken, found.type, whole_name=whole_name)
+            if field or not whole_name:
+                taken.add(field)
+                columns[header] = _column(header, field, found, targets, today_year)
+    return {header: columns[header] for header in frame.columns}
 
 
-def _match(name: str, targets: dict[str, Target], taken: set[str], detected_type: str) -> str:
+# What a column's values say so plainly that a field which reads otherwise cannot be meant.
+_DISTINCT_TYPES = ("datetime", "relative", "boolean", "email")
+
+
+def _match(
+    name: str, targets: dict[str, Target], taken: set[str], detected_type: str, *, whole_name: bool
+) -> str:
     if not name:
         return ""
     candidates = [field for field in targets if field not in taken]
-    for field in candidates:
-        if name == field or name in targets[field].synonyms:
-            return field
+    if whole_name:
+        return next((field for field in candidates if name == field or name in targets[field].synonyms), "")
     for field in candidates:  # "customer_email" holds "email"; "order_date" holds "date"
         words = (field, *targets[field].synonyms)
-        fits = field != "occurred_at" or detected_type in ("datetime", "relative")
+        # "first_purchase_date" holds "first", but its dates are no first name.
+        fits = detected_type not in _DISTINCT_TYPES or detected_type in targets[field].types
+        if field == "occurred_at":
+            fits = detected_type in ("datetime", "relative")
         if fits and any(len(word) > 2 and re.search(rf"(^|_){word}($|_)", name) for word in words):
             return field
     return ""
@@ -240,8 +251,9 @@ def _column(header: str, field: str, detected, targets: dict[str, Target], today
         return column
     types = targets[field].types
     column["type"] = detected.type if detected.type in types else types[0]
-    says_year = re.search(r"(^|_)(year|yob|born|birth)", name)  # "85" there is a year, not an age
-    if field == "birth_year" and (name == "age" or (detected.type == "integer" and not says_year)):
+    says_age = re.search(r"(^|_)age($|_)", name)  # "Age in years"
+    says_year = not says_age and re.search(r"(^|_)(year|yob|born|birth)($|_)", name)  # "85" is a year there
+    if field == "birth_year" and (says_age or (detected.type == "integer" and not says_year)):
         column["type"] = "age"
         column["note"] = f"Age becomes a birth year: {today_year} minus the age (±1 year)."
     elif column["type"] == "relative":

@@ -170,7 +170,7 @@ def _csv_batches(
                             width = width or len(rows[0])
                             if reader.line_num - batch_lines > number - batch_records:
                                 _stray_quotes_rejected(
-                                    numbers, rows, complaints, file_format.delimiter, width
+                                    numbers, rows, complaints, file_format.delimiter, width, header_read
                                 )
                             yield numbers, rows, complaints
                             header_read = True
@@ -199,26 +199,34 @@ def _stray_quotes_rejected(
     width: int,
     header_read: bool,
 ) -> None:
-    """Take out the records in which a quote opened in one row runs over lines that are whole rows
-    themselves ("1,\"Bob" and, lines later, "…,55\""): read as one value, they would hide those rows.
-    Called only for a batch that holds a value running over several lines."""
-    kept = 0 if header_read else 1  # the header stays
-    for number, values in zip(numbers[kept:], rows[kept:], strict=True):
-        spanned = [
-            line for value in values if "\n" in value or "\r" in value for line in value.splitlines()[1:]
-        ]
-        if width > 1 and any(line.count(delimiter) == width - 1 for line in spanned):
-            complaints.append(
-                (
-                    number,
-                    f"a quote opened in this row closes {len(spanned)} lines further down, and those "
-                    "lines look like rows of their own: remove the stray quote, or double it",
-                )
-            )
+    """Take out the records in which a quote opened by mistake swallowed whole rows: read as a plain
+    character, the quote would leave the record's first line a whole row ("1,\"TV,40" under three
+    columns), and a line it ran over is one too. A real value over several lines ("Flat 3, 12 High
+    St" / "London") fails the first test. Called only for a batch with a value over several lines."""
+    if width < 3:
+        return  # under two columns, "2,\"2 High St" / "Leeds, UK" reads either way: the value is kept
+    first = 0 if header_read else 1  # the header stays
+    flagged = []
+    for position in range(first, len(rows)):
+        values = rows[position]
+        if "\n" not in (joined := "\x1f".join(values)) and "\r" not in joined:
             continue
-        numbers[kept], rows[kept] = number, values
-        kept += 1
-    del numbers[kept:], rows[kept:]
+        for index, value in enumerate(values):
+            lines = value.splitlines()
+            if len(lines) < 2 or index + 1 + lines[0].count(delimiter) != width:
+                continue
+            if any(line.count(delimiter) == width - 1 for line in lines[1:]):
+                flagged.append(position)
+                complaints.append(
+                    (
+                        numbers[position],
+                        f"a quote opened in this row closes {len(lines) - 1} lines further down, and those "
+                        "lines look like rows of their own: remove the stray quote, or double it",
+                    )
+                )
+                break
+    for position in reversed(flagged):
+        del numbers[position], rows[position]
 
 
 def _not_text(error: UnicodeDecodeError, file_format: FileFormat, name: str, *, row: int) -> ImportFileError:

@@ -213,14 +213,14 @@ def test_amounts_written_with_a_decimal_comma_keep_their_value():
     # Without a decimal comma nearby, "2.500" may be a thousand or a decimal: refused, not rounded.
     unsure = frame(
         {
-            "order": ["O1", "O2"],
-            "customer": ["C1", "C2"],
-            "total": ["2.500", "12.345"],
-            "on": ["2026-03-01"] * 2,
+            "order": ["O1", "O2", "O3"],
+            "customer": ["C1", "C2", "C3"],
+            "total": ["2.500", "12.345", "1234.500"],
+            "on": ["2026-03-01"] * 3,
         }
     )
     validated = validate_chunk(unsure, mapping, context)
-    assert validated.clean.empty and validated.rejected_rows == 2
+    assert validated.clean["amount"].tolist() == ["1234.50"] and validated.rejected_rows == 2
 
 
 def test_cells_beyond_what_a_column_holds_are_rejected_not_fatal():
@@ -278,10 +278,32 @@ def test_two_digit_years_under_a_year_header_are_not_taken_for_ages():
     data = frame({"Customer ID": ["C1", "C2"], "Year of birth": ["85", "92"], "Age": ["34", "51"]})
     columns = suggest_mapping(data, record_kind="profiles", today_year=2026)
     assert columns["Year of birth"]["type"] == "year"
-    assert (
-        suggest_mapping(frame({"Age": ["34", "51"]}), record_kind="profiles", today_year=2026)["Age"]["type"]
-        == "age"
+    for header in ("Age", "Age in years"):
+        ages = suggest_mapping(frame({header: ["34", "51"]}), record_kind="profiles", today_year=2026)
+        assert (ages[header]["field"], ages[header]["type"]) == ("birth_year", "age")
+
+
+def test_whole_header_names_are_matched_before_words_inside_headers():
+    data = frame(
+        {
+            "Last Activity Date": ["2026-01-02", "2026-02-03"],
+            "First Conversion Date": ["2025-01-02", "2025-02-03"],
+            "Email opt-in": ["yes", "no"],
+            "First Name": ["Ada", "Bo"],
+            "Last Name": ["Lovelace", "Diddley"],
+            "Email": ["ada@example.com", "bo@example.com"],
+        }
     )
+    columns = suggest_mapping(data, record_kind="profiles", today_year=2026)
+    assert list(columns) == list(data.columns)
+    assert {header: spec["field"] for header, spec in columns.items()} == {
+        "Last Activity Date": "",
+        "First Conversion Date": "",
+        "Email opt-in": "consent_marketing",
+        "First Name": "first_name",
+        "Last Name": "last_name",
+        "Email": "email",
+    }
 
 
 def test_an_events_file_with_nothing_mapped_is_validated_not_crashed():

@@ -5,6 +5,7 @@ import json
 import re
 import zipfile
 
+import pandas as pd
 import pytest
 from openpyxl import Workbook
 
@@ -47,14 +48,16 @@ def test_cp1252_pounds_and_accents(tmp_path):
     assert chunk.frame.loc[1, "name"] == "René"
 
 
-@pytest.mark.parametrize("encoding", ["cp1252", "utf-8"])
-def test_accents_far_down_a_plain_file_decide_its_encoding(tmp_path, encoding):
+@pytest.mark.parametrize(
+    ("encoding", "name"), [("cp1252", "Zoë Besançon"), ("utf-8", "Zoë Besançon"), ("cp1251", "Зоя Иванова")]
+)
+def test_accents_far_down_a_plain_file_decide_its_encoding(tmp_path, encoding, name):
     # Sorted by name, a customer list can be plain ASCII for megabytes before its first "Zoë".
     plain = "".join(f"C{n},Smith,Leeds\n" for n in range(30_000))
-    content = f"id,name,city\n{plain}C30000,Zoë,Besançon\n".encode(encoding)
+    content = f"id,name,city\n{plain}C30000,{name},Paris\n".encode(encoding)
     file_format, chunks = read(tmp_path, content, chunk_rows=50_000)
     assert file_format.encoding == encoding
-    assert chunks[-1].frame.loc[30_001, "name"] == "Zoë"
+    assert chunks[-1].frame.loc[30_001, "name"] == name
 
 
 def test_utf8_bom_does_not_reach_the_header(tmp_path):
@@ -321,6 +324,16 @@ def test_a_stray_quote_that_would_join_rows_rejects_the_row_it_opens_in(tmp_path
     assert chunk.frame.loc[3, "name"] == "Two\nlines, fine"
     [problem] = chunk.problems
     assert problem.row == 1 and "closes 2 lines further down" in problem.reason
+
+
+def test_values_over_several_lines_are_kept_in_every_batch(tmp_path):
+    content = b'id,address,size\n1,"Flat 3, 12 High St\nLondon, UK",4\n' + b"".join(
+        b'%d,"%d High St\nLeeds, UK",%d\n' % (n, n, n) for n in range(2, 8)
+    )
+    chunks = read(tmp_path, content, chunk_rows=2)[1]
+    frame = pd.concat([chunk.frame for chunk in chunks])
+    assert list(frame.index) == list(range(1, 8)) and not any(chunk.problems for chunk in chunks)
+    assert frame.loc[1, "address"] == "Flat 3, 12 High St\nLondon, UK"
 
 
 def test_a_trailing_delimiter_is_not_a_ragged_row(tmp_path):
