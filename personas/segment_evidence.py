@@ -22,12 +22,13 @@ COMMENT_WINDOW_DAYS = 365
 CANDIDATE_COMMENTS = 100
 SAMPLE_SIZE = 50_000
 TABLE = "persona_evidence_members"
-PERSON = "coalesce(p.merged_into_id, p.id)"
-SAMPLED, _ = sample_clause(PERSON, 1.0)
+SAMPLED_MEMBER, _ = sample_clause("m.profile_id", 1.0)
+SAMPLED_PERSON, _ = sample_clause("p.merged_into_id", 1.0)
 
 # One row per person: a profile merged into another since the version was built counts as the person
 # it now belongs to, once (versions are history and keep the profiles they were built from). The
-# sample is drawn by person, so a person's profiles are in or out of it together.
+# sample is drawn by person, so a person's profiles are in or out of it together: members not merged
+# are sampled before anything is joined; merged ones are few and found through their own index.
 MEMBERS_SQL = f"""
     CREATE TEMPORARY TABLE {TABLE} ON COMMIT DROP AS
     SELECT person.id AS person, (f.profile_id IS NOT NULL AND NOT f.is_bot) AS counted,
@@ -35,9 +36,14 @@ MEMBERS_SQL = f"""
            f.peak_weekday, f.channel_shares, f.format_shares, f.interests, person.country, person.city,
            person.birth_year
     FROM (
-        SELECT DISTINCT {PERSON} AS id
+        SELECT m.profile_id AS id
         FROM segments_segmentmembership m JOIN segments_profile p ON p.id = m.profile_id
-        WHERE m.version_id = %s AND {SAMPLED}
+        WHERE m.version_id = %s AND {SAMPLED_MEMBER} AND p.merged_into_id IS NULL
+        UNION
+        SELECT p.merged_into_id
+        FROM segments_profile p
+        JOIN segments_segmentmembership m ON m.version_id = %s AND m.profile_id = p.id
+        WHERE p.merged_into_id IS NOT NULL AND {SAMPLED_PERSON}
     ) members
     JOIN segments_profile person ON person.id = members.id
     LEFT JOIN segments_profilefeatures f ON f.profile_id = members.id"""
@@ -61,10 +67,10 @@ def segment_evidence(*, segment: Segment, with_comments: bool = True) -> Segment
         raise ValueError("This segment has no members yet.")
     since = timezone.now() - timedelta(days=COMMENT_WINDOW_DAYS)
     rate = sample_rate(people=version.size, wanted=SAMPLE_SIZE)
-    _, sample_params = sample_clause(PERSON, rate)
+    _, sample_params = sample_clause("m.profile_id", rate)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
-        cursor.execute(MEMBERS_SQL, [version.id, *sample_params])
+        cursor.execute(MEMBERS_SQL, [version.id, *sample_params, version.id, *sample_params])
         cursor.execute(f"ANALYZE {TABLE}")
         cursor.execute(f"SELECT count(*) FROM {TABLE}")
         sampled = cursor.fetchone()[0]
@@ -212,7 +218,7 @@ def _candidate_comments(cursor, since, sentiment_mean: float | None) -> list[Can
     cursor.execute(
         f"""{PEOPLE}, latest AS (
             SELECT DISTINCT ON (people.person)
-                e.id, people.person, e.text, e.occurred_at, e.platform, t.sentiment
+                e.id, e.profile_id AS author, e.text, e.occurred_at, e.platform, t.sentiment
             FROM people
             JOIN {TABLE} t ON t.person = people.person
             JOIN segments_event e ON e.profile_id = people.profile_id
@@ -220,18 +226,18 @@ def _candidate_comments(cursor, since, sentiment_mean: float | None) -> list[Can
               AND people.person IN ({consenting_sql})
             ORDER BY people.person, e.occurred_at DESC, e.id DESC
         )
-        SELECT id, person, text, occurred_at, platform, sentiment FROM latest
+        SELECT id, author, text, occurred_at, platform, sentiment FROM latest
         ORDER BY abs(coalesce(sentiment, 0) - %s), id LIMIT %s""",
         [since, *consenting_params, sentiment_mean or 0.0, CANDIDATE_COMMENTS],
     )
     return [
         CandidateComment(
             event_id=event_id,
-            profile_id=person,
+            profile_id=author,  # the profile that wrote it: a merge undone later takes the words along
             text=text.strip(),
             said_on=occurred_at.date().isoformat(),
             platform=platform,
             author_sentiment=None if author_sentiment is None else float(author_sentiment),
         )
-        for event_id, person, text, occurred_at, platform, author_sentiment in cursor.fetchall()
+        for event_id, author, text, occurred_at, platform, author_sentiment in cursor.fetchall()
     ]

@@ -125,7 +125,7 @@ def import_mapping_save(*, run: ImportRun, mapping: dict, actor: User | None) ->
         "headers": run.mapping.get("headers") or list(columns),
         "columns": columns,
         "event_type": mapping.get("event_type") or "",
-        "profile_source_id": mapping.get("profile_source_id") or None,
+        "profile_source_id": _source_id(mapping.get("profile_source_id")),
     }
     problems = mapping_problems(cleaned, record_kind=run.record_kind) + _source_problems(run, cleaned)
     if problems:
@@ -138,6 +138,16 @@ def import_mapping_save(*, run: ImportRun, mapping: dict, actor: User | None) ->
     )
     audit_record(actor=actor, action="import.mapped", subject=run)
     return run
+
+
+def _source_id(value: Any) -> int | None:
+    """Kept as a number, however sent: erasure finds the file's rejected rows by it."""
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError) as not_a_number:
+        raise ValidationError("The source of the customer ids must be given by its id.") from not_a_number
 
 
 def _source_problems(run: ImportRun, mapping: dict) -> list[str]:

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from governance.models import User
 from governance.services.audit import audit_record
+from segments.importing.mapping import PROFILE_KINDS
 from segments.models import (
     BlockedIdentifier,
     Consent,
@@ -66,15 +67,30 @@ def person_identifiers(profiles: list[Profile]) -> set[tuple[str, str]]:
 
 
 def person_rejections(profiles: list[Profile], identifiers: set[tuple[str, str]]) -> QuerySet[RejectedRow]:
-    """Rejected rows that quote the person: their customer id in files of the source that gave it,
-    or in events files keyed by that source's customer ids; their emails, phones and handles in any
-    file (say, events of someone not yet imported)."""
-    quoting = Q(value__in=[value for kind, value in identifiers if not kind.startswith("external_id:")])
+    """Rejected rows that quote the person: their emails, phones and handles in any file (say, events
+    of someone not yet imported); their customer id where a file of the source that gave it, or an
+    events file keyed by that source's ids, holds it as the customer id (in another column, "12" may
+    be someone else's birth year or order number)."""
+    by_customer_id = Q()
     for each in profiles:
-        quoting |= Q(value=each.external_id) & (
+        by_customer_id |= Q(value=each.external_id) & (
             Q(run__source_id=each.source_id) | Q(run__mapping__profile_source_id=each.source_id)
         )
-    return RejectedRow.objects.filter(quoting)
+    as_customer_id = [
+        rejection.id
+        for rejection in RejectedRow.objects.filter(by_customer_id).select_related("run")
+        if rejection.column == "" or rejection.column in _customer_id_headers(rejection.run)
+    ]
+    personal = [value for kind, value in identifiers if not kind.startswith("external_id:")]
+    return RejectedRow.objects.filter(Q(value__in=personal) | Q(id__in=as_customer_id))
+
+
+def _customer_id_headers(run: ImportRun) -> set[str]:
+    """The run's columns that hold customer ids ("" is a row's own complaint, as "repeats the key")."""
+    field = "external_id" if run.record_kind in PROFILE_KINDS else "profile_external_id"
+    return {
+        header[:255] for header, spec in run.mapping.get("columns", {}).items() if spec.get("field") == field
+    }
 
 
 def _shared(identifiers: set[tuple[str, str]], profile_ids: list[int]) -> set[tuple[str, str]]:

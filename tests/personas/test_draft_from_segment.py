@@ -121,7 +121,8 @@ def test_comments_on_a_profile_merged_into_a_member_count_for_the_member(markete
     comment_by(absorbed, "Posted from my old account: loving the running route suggestions here.")
     segment = segment_with(marketer, "One person", [member])
     persona = persona_draft_from_segment(segment=segment, actor=marketer)
-    assert persona.quotes.get().profile == member
+    # Found through the member, kept as the words of the profile that wrote them.
+    assert persona.quotes.get().profile == absorbed
 
 
 def test_a_large_segment_is_read_through_a_uniform_sample(marketer, monkeypatch):

@@ -151,15 +151,26 @@ def test_erasure_reaches_rejections_of_events_files_keyed_by_the_persons_custome
         source=web,
         record_kind="events",
         original_name="clicks.csv",
-        mapping={"profile_source_id": person.source_id},
+        mapping={
+            "profile_source_id": person.source_id,
+            "columns": {"customer_id": {"field": "profile_external_id"}, "age": {"field": ""}},
+        },
     )
-    RejectedRow.objects.create(
+    unknown = RejectedRow.objects.create(
         run=keyed_by_crm, row_number=7, column="customer_id", value=person.external_id, reason="unknown"
     )
+    # The same characters in another column are someone else's data, not Ada's customer id.
+    someone_elses = RejectedRow.objects.create(
+        run=keyed_by_crm, row_number=8, column="age", value=person.external_id, reason="is not an age"
+    )
 
+    assert [
+        row["row"] for row in profile_access_request(profile=person, actor=admin)["import_rejections"]
+    ] == [7]
     profile_erase(profile=person, actor=admin)
 
-    assert not RejectedRow.objects.filter(run=keyed_by_crm).exists()
+    assert not RejectedRow.objects.filter(id=unknown.id).exists()
+    assert RejectedRow.objects.filter(id=someone_elses.id).exists()
 
 
 def test_erasure_leaves_no_tombstone_on_values_others_hold_or_admins_blocked(person, admin):

@@ -118,6 +118,26 @@ def test_json_records_with_a_mapping(crm, marketer, login):
     assert str(Event.objects.get(external_id="O1").amount) == "12.50"
 
 
+def test_the_source_of_customer_ids_is_kept_as_a_number_however_it_is_sent(crm, marketer, login):
+    shop = DataSource.objects.create(name="Shop", kind="web", platform="shop")
+    records = [{"customer": "C1", "at": "2025-03-01T10:00:00Z"}]
+    mapping = {
+        "columns": {"customer": {"field": "profile_external_id"}, "at": {"field": "occurred_at"}},
+        "event_type": "click",
+        "profile_source_id": str(crm.id),
+    }
+    sent = {"source": shop.id, "record_kind": "events", "records": records, "mapping": mapping}
+    response = login(marketer).post("/api/v1/imports/", sent, content_type="application/json")
+    assert response.status_code == 202, response.json()
+    assert ImportRun.objects.get(id=response.json()["id"]).mapping["profile_source_id"] == crm.id
+    refused = login(marketer).post(
+        "/api/v1/imports/",
+        {**sent, "mapping": {**mapping, "profile_source_id": "the CRM"}},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400 and "by its id" in str(refused.json())
+
+
 def test_a_mapping_that_names_no_type_reads_each_field_as_it_usually_is(crm, marketer, login):
     ProfileFactory(source=crm, external_id="C1")
     records = [
