@@ -9,6 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from personas.models import Persona, Quote, Validation
+from personas.people_counts import PeopleCount
 from personas.selectors import LinkedSegment
 from personas.services.versions import RECORD_FIELDS
 
@@ -22,6 +23,7 @@ GALLERY_COLUMNS = (
     "priority",
     "segments",
     "people_in_segments",
+    "people_counted",
     "goals",
     "challenges",
     "motivations",
@@ -104,8 +106,11 @@ def csv_text(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
     return buffer.getvalue()
 
 
-def gallery_rows(personas: Iterable[Persona], *, sizes: dict[int, int], segment_names: dict[int, list[str]]):
+def gallery_rows(
+    personas: Iterable[Persona], *, people: dict[int, PeopleCount], segment_names: dict[int, list[str]]
+):
     for persona in personas:
+        count = people.get(persona.id, PeopleCount(0))
         yield [
             persona.id,
             persona.name,
@@ -114,8 +119,9 @@ def gallery_rows(personas: Iterable[Persona], *, sizes: dict[int, int], segment_
             persona.summary,
             persona.priority,
             LIST_SEPARATOR.join(segment_names.get(persona.id, [])),
-            sizes.get(persona.id, 0),
-            *(LIST_SEPARATOR.join(getattr(persona, name)) for name in GALLERY_COLUMNS[8:13]),
+            count.people,
+            "at most" if count.at_most else "estimated" if count.estimated else "exactly",
+            *(LIST_SEPARATOR.join(getattr(persona, name)) for name in GALLERY_COLUMNS[9:14]),
             LIST_SEPARATOR.join(_readable(item) for item in persona.preferred_channels),
             LIST_SEPARATOR.join(persona.crm_tags),
             persona.next_review_on.isoformat() if persona.next_review_on else "",

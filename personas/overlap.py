@@ -8,11 +8,10 @@ from django.db import connection
 from governance.models import User
 from personas.models import Persona
 from personas.people_counts import linked_segments_shown
-from personas.sampling import sample_clause, sample_rate
+from personas.sampling import SAMPLE_SIZE, sample_clause, sample_rate
 from personas.selectors import persona_segment_sizes
 
 OVERLAP_WARNING = 0.30  # share of the smaller persona's people also in the other
-SAMPLE_SIZE = 50_000  # people read from the largest persona; the others through the same hash sample
 SAMPLED, _ = sample_clause("m.profile_id", 1.0)
 
 MEMBERS = f"""

@@ -9,10 +9,8 @@ from django.db import connection
 
 from governance.models import User
 from personas.models import Persona, PersonaSegment
-from personas.sampling import sample_clause, sample_rate
+from personas.sampling import SAMPLE_SIZE, sample_clause, sample_rate
 from segments.segment_selectors import segment_members_visible
-
-SAMPLE_SIZE = 50_000  # people read from the largest persona; the others through the same hash sample
 
 
 @dataclass(frozen=True)

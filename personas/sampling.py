@@ -4,6 +4,7 @@ so samples of two audiences intersect exactly in the sample of their intersectio
 in common estimated this way are unbiased."""
 
 HASH_BUCKETS = 1 << 20
+SAMPLE_SIZE = 50_000  # people read from the largest audience of a figure; the others through the same hash
 
 
 def sample_rate(*, people: int, wanted: int) -> float:

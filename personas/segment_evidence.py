@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from personas.drafting import CandidateComment, SegmentEvidence
-from personas.sampling import sample_clause, sample_rate
+from personas.sampling import SAMPLE_SIZE, sample_clause, sample_rate
 from segments.models import Segment
 from segments.selectors import consenting_profiles
 
@@ -20,7 +20,6 @@ from segments.selectors import consenting_profiles
 QUOTE_CONSENT_PURPOSE = "marketing"
 COMMENT_WINDOW_DAYS = 365
 CANDIDATE_COMMENTS = 100
-SAMPLE_SIZE = 50_000
 TABLE = "persona_evidence_members"
 SAMPLED_MEMBER, _ = sample_clause("m.profile_id", 1.0)
 SAMPLED_PERSON, _ = sample_clause("p.merged_into_id", 1.0)

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 
 from governance.models import User
+from personas.diffing import readable_snapshot
 from personas.models import Persona, PersonaVersion, Quote
 
 RECORD_FIELDS = (
@@ -68,6 +69,18 @@ def quotes_of_erased_people_redact(sender, *, profile_ids: list[int], **kwargs) 
     keeping = Q(snapshot__quote_authors__has_any_keys=authors)
     for label in current:  # versions from before the authors were kept in snapshots
         keeping |= Q(snapshot__quotes__contains=[label])
+    versions = list(PersonaVersion.objects.filter(keeping))
+    notes = [str(quote.id) for quote in quotes]
+    noted = (
+        list(Persona.objects.filter(evidence__quotes__has_any_keys=notes).values_list("id", flat=True))
+        if notes
+        else []
+    )
+    # The persona rows' locks, as a save takes them: no version written meanwhile keeps the words.
+    touched = (
+        {quote.persona_id for quote in quotes} | {version.persona_id for version in versions} | set(noted)
+    )
+    list(Persona.objects.select_for_update().filter(id__in=sorted(touched)).order_by("id").values_list("id"))
     for version in PersonaVersion.objects.filter(keeping):
         recorded = version.snapshot.get("quote_authors", {})
         labels = current | {label for author in authors for label in recorded.pop(author, [])}
@@ -75,8 +88,7 @@ def quotes_of_erased_people_redact(sender, *, profile_ids: list[int], **kwargs) 
             ERASED_QUOTE if kept in labels else kept for kept in version.snapshot["quotes"]
         ]
         PersonaVersion.objects.filter(id=version.id).update(snapshot=version.snapshot)
-    notes = [str(quote.id) for quote in quotes]
-    for persona in Persona.objects.filter(evidence__quotes__has_any_keys=notes) if notes else []:
+    for persona in Persona.objects.filter(id__in=noted):
         for quote_id in notes:
             persona.evidence["quotes"].pop(quote_id, None)
         Persona.objects.filter(id=persona.id).update(evidence=persona.evidence)
@@ -94,7 +106,7 @@ def persona_version_record(
         snapshot = persona_snapshot(persona)
         carried = previous.snapshot.get("last_reviewed_at") if previous else None
         snapshot["last_reviewed_at"] = reviewed_at.isoformat() if reviewed_at else carried
-        if previous is not None and previous.snapshot == snapshot:
+        if previous is not None and readable_snapshot(previous.snapshot) == readable_snapshot(snapshot):
             return None
         number = (PersonaVersion.objects.filter(persona=persona).aggregate(top=Max("number"))["top"] or 0) + 1
         return PersonaVersion.objects.create(

@@ -56,16 +56,13 @@ def persona_gallery_export_view(request: HttpRequest, file_format: str) -> HttpR
     personas = list(
         persona_list(user=request.user, status=request.GET.get("status", "")).order_by("priority", "name")
     )
-    sizes = {
-        persona_id: count.people
-        for persona_id, count in persona_people(user=request.user, personas=personas).items()
-    }
+    people = persona_people(user=request.user, personas=personas)
     names: dict[int, list[str]] = {}
     for persona_id, segment_name in PersonaSegment.objects.filter(persona__in=personas).values_list(
         "persona_id", "segment__name"
     ):
         names.setdefault(persona_id, []).append(segment_name)
-    rows = list(gallery_rows(personas, sizes=sizes, segment_names=names))
+    rows = list(gallery_rows(personas, people=people, segment_names=names))
     audit_record(
         actor=request.user, action=f"persona.gallery_exported.{file_format}", details={"personas": len(rows)}
     )

@@ -22,7 +22,7 @@ from personas.services.quotes import (
     validation_delete,
 )
 from personas.services.records import persona_update
-from personas.services.versions import ERASED_QUOTE
+from personas.services.versions import ERASED_QUOTE, persona_version_record
 from segments.models import Profile
 from segments.services.access_request import profile_access_request
 from segments.services.privacy import profile_erase
@@ -211,6 +211,15 @@ def test_erasure_finds_words_a_quote_no_longer_holds(marketer, admin, afterwards
     history = login(marketer).get(f"/api/v1/personas/{persona.id}/versions/")
     assert history.status_code == 200 and "snapshot" in history.content.decode()
     assert "quote_authors" not in history.content.decode()
+
+
+def test_a_save_that_changes_nothing_a_reader_sees_writes_no_version(marketer):
+    quote = candidate_quote(marketer)
+    quote_keep(quote=quote, actor=marketer)
+    latest = PersonaVersion.objects.filter(persona=quote.persona).order_by("-number").first()
+    del latest.snapshot["quote_authors"]  # as versions written before authors were kept read
+    latest.save()
+    assert persona_version_record(persona=quote.persona, actor=marketer, summary="Saved") is None
 
 
 def test_an_access_request_gives_the_persons_quotes_and_primary_persona(marketer, manager):
