@@ -98,6 +98,8 @@ def _drifted_segments(
     for persona_id, linked_at, name, happened_at, message in rows:
         review = reviewed.get(persona_id)
         since = max(linked_at, datetime.fromisoformat(review) if review else created[persona_id])
-        if happened_at > since:
-            drifted.setdefault(persona_id, []).append(f"{name}: {message}")
-    return drifted
+        said = drifted.setdefault(persona_id, [])
+        # A segmentation's alert reaches each of its segments: said once.
+        if happened_at > since and message not in {line.split(": ", 1)[1] for line in said}:
+            said.append(f"{name}: {message}")
+    return {persona_id: said for persona_id, said in drifted.items() if said}

@@ -91,10 +91,13 @@ def test_a_rule_segment_rebuilt_from_other_rules_or_much_smaller_makes_the_perso
 
 def test_feature_drift_of_a_segmentation_and_a_retired_segment_reach_the_persona(marketer, people):
     segmentation = Segmentation.objects.create(name="Behaviour", owner=marketer, config={})
-    cluster = segment_with(marketer, "Cluster 1", people)
-    Segment.objects.filter(id=cluster.id).update(kind="cluster", segmentation=segmentation)
+    cluster, sibling = (
+        segment_with(marketer, "Cluster 1", people),
+        segment_with(marketer, "Cluster 2", people),
+    )
+    Segment.objects.filter(id__in=[cluster.id, sibling.id]).update(kind="cluster", segmentation=segmentation)
     retiring = segment_with(marketer, "Old list", people)
-    on_cluster = persona_of(marketer, "On the cluster", segments=[cluster])
+    on_cluster = persona_of(marketer, "On the cluster", segments=[cluster, sibling])
     on_list = persona_of(marketer, "On the list", segments=[retiring])
     DriftAlert.objects.create(
         segmentation=segmentation,
@@ -106,5 +109,6 @@ def test_feature_drift_of_a_segmentation_and_a_retired_segment_reach_the_persona
     Segment.objects.filter(id=retiring.id).update(retired_at=timezone.now())
 
     assert staleness_check()["segment_drift"] == 2
-    assert "Cluster 1: Monetary drifted" in StaleFlag.objects.get(persona=on_cluster).detail
+    detail = StaleFlag.objects.get(persona=on_cluster).detail
+    assert "Monetary drifted" in detail and detail.count("Monetary drifted") == 1
     assert "Old list: retired" in StaleFlag.objects.get(persona=on_list).detail
