@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -24,6 +26,35 @@ def profile_list(*, search: str = "") -> QuerySet[Profile]:
     else:
         by_name = Profile.objects.filter(last_name__iexact=search)
     return profiles.filter(Exists(by_identity) | Exists(by_name.filter(pk=OuterRef("pk"))))
+
+
+@dataclass(frozen=True)
+class SharedIdentifier:
+    profile: Profile  # the other person, as their canonical profile
+    kind: str
+    value: str
+
+
+def profiles_sharing_identifiers(*, profile: Profile) -> list[SharedIdentifier]:
+    """Other people's profiles that hold one of this person's emails, phones or handles. A privacy
+    request about this person does not reach them: they may be the same person not merged yet (the
+    identity run, or the review queue, settles that first) or someone who shares it, as a family
+    email. Shown to whoever acts on a request, so that the choice is made knowingly."""
+    canonical = profile.merged_into_id or profile.id
+    mine = Profile.objects.filter(Q(id=canonical) | Q(merged_into_id=canonical)).values("id")
+    pairs = Q()
+    for kind, value in Identity.objects.filter(profile_id__in=mine).values_list("kind", "value"):
+        pairs |= Q(kind=kind, value=value)
+    if not pairs:
+        return []
+    held = Identity.objects.filter(pairs).exclude(profile_id__in=mine).select_related("profile__merged_into")
+    shared = {}
+    for identity in held.order_by("profile_id"):
+        other = identity.profile.merged_into or identity.profile
+        shared.setdefault(
+            (other.id, identity.kind, identity.value), SharedIdentifier(other, identity.kind, identity.value)
+        )
+    return list(shared.values())
 
 
 def profile_segments(*, user: User, profile: Profile) -> list[SegmentMembership]:

@@ -11,6 +11,7 @@ from segments.selectors import (
     profile_list,
     profile_segments,
     profile_timeline,
+    profiles_sharing_identifiers,
     table_row_counts,
 )
 
@@ -52,6 +53,7 @@ def profile_detail_view(request: HttpRequest, profile_id: int) -> HttpResponse:
         "events": profile_timeline(profile=profile),
         "audit_entries": profile_audit_trail(profile=profile),
         "erasure_form": ErasureForm(),
+        "sharing": profiles_sharing_identifiers(profile=profile),
     }
     return render(request, "segments/profile_detail.html", context)
 

@@ -299,6 +299,22 @@ def test_profile_page_shows_the_person_with_consent_and_timeline(person, viewer,
     assert "Erase permanently" not in body and "Withdraw" not in body
 
 
+def test_whoever_acts_on_a_request_sees_other_profiles_holding_the_persons_identifiers(
+    person, admin, viewer, login
+):
+    unmerged = ProfileFactory(first_name="Ada", last_name="King")  # the same person, not merged yet?
+    IdentityFactory(profile=unmerged, kind="email", value="ada@example.com")
+    stranger = ProfileFactory(first_name="Grace")
+    IdentityFactory(profile=stranger, kind="email", value="grace@example.com")
+
+    body = login(admin).get(f"/audience/profiles/{person.id}/").content.decode()
+    assert 'data-testid="shared-identifiers"' in body
+    assert f"/audience/profiles/{unmerged.id}/" in body and "Ada King" in body
+    assert "Grace" not in body
+    # A viewer, who acts on no request, is not shown who else holds the email.
+    assert "shared-identifiers" not in login(viewer).get(f"/audience/profiles/{person.id}/").content.decode()
+
+
 def test_consent_toggle_over_htmx(person, marketer, login):
     response = login(marketer).post(f"/audience/profiles/{person.id}/consent/", {"purpose": "marketing"})
     assert response.status_code == 200
