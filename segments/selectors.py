@@ -35,7 +35,7 @@ class SharedIdentifier:
     value: str
 
 
-def profiles_sharing_identifiers(*, profile: Profile) -> list[SharedIdentifier]:
+def profiles_sharing_identifiers(*, profile: Profile, limit: int = 20) -> list[SharedIdentifier]:
     """Other people's profiles that hold one of this person's emails, phones or handles. A privacy
     request about this person does not reach them: they may be the same person not merged yet (the
     identity run, or the review queue, settles that first) or someone who shares it, as a family
@@ -49,12 +49,12 @@ def profiles_sharing_identifiers(*, profile: Profile) -> list[SharedIdentifier]:
         return []
     held = Identity.objects.filter(pairs).exclude(profile_id__in=mine).select_related("profile__merged_into")
     shared = {}
-    for identity in held.order_by("profile_id"):
+    for identity in held.order_by("profile_id")[: limit * 2]:
         other = identity.profile.merged_into or identity.profile
         shared.setdefault(
             (other.id, identity.kind, identity.value), SharedIdentifier(other, identity.kind, identity.value)
         )
-    return list(shared.values())
+    return list(shared.values())[:limit]
 
 
 def profile_segments(*, user: User, profile: Profile) -> list[SegmentMembership]:

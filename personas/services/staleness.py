@@ -75,11 +75,12 @@ def _drifted_segments(
     created = {persona.id: persona.created_at for persona in personas}
     with connection.cursor() as cursor:
         cursor.execute(
-            """SELECT link.persona_id, link.linked_at, segment.name, alert.created_at, alert.message
+            """SELECT link.persona_id, link.linked_at, segment.name, alert.created_at, alert.message,
+                   'alert ' || alert.id
             FROM personas_personasegment link
             JOIN segments_segment segment ON segment.id = link.segment_id
             JOIN LATERAL (
-                SELECT created_at, message FROM segments_driftalert
+                SELECT id, created_at, message FROM segments_driftalert
                 WHERE segment_id = link.segment_id
                    OR (segment_id IS NULL AND segmentation_id = segment.segmentation_id)
                 ORDER BY created_at DESC LIMIT 3
@@ -87,7 +88,7 @@ def _drifted_segments(
             WHERE link.persona_id = ANY(%s)
             UNION ALL
             SELECT link.persona_id, link.linked_at, segment.name, segment.retired_at,
-                   'retired, so it no longer stands behind this persona'
+                   'retired, so it no longer stands behind this persona', 'segment ' || segment.id
             FROM personas_personasegment link
             JOIN segments_segment segment ON segment.id = link.segment_id AND segment.retired_at IS NOT NULL
             WHERE link.persona_id = ANY(%s)""",
@@ -95,11 +96,11 @@ def _drifted_segments(
         )
         rows = cursor.fetchall()
     drifted: dict[int, list[str]] = {}
-    for persona_id, linked_at, name, happened_at, message in rows:
+    told = set()  # a segmentation's alert reaches each of its segments: said once
+    for persona_id, linked_at, name, happened_at, message, what in rows:
         review = reviewed.get(persona_id)
         since = max(linked_at, datetime.fromisoformat(review) if review else created[persona_id])
-        said = drifted.setdefault(persona_id, [])
-        # A segmentation's alert reaches each of its segments: said once.
-        if happened_at > since and message not in {line.split(": ", 1)[1] for line in said}:
-            said.append(f"{name}: {message}")
-    return {persona_id: said for persona_id, said in drifted.items() if said}
+        if happened_at > since and (persona_id, what) not in told:
+            told.add((persona_id, what))
+            drifted.setdefault(persona_id, []).append(f"{name}: {message}")
+    return drifted

@@ -63,7 +63,8 @@ def quotes_of_erased_people_redact(sender, *, profile_ids: list[int], **kwargs) 
     """Receiver of segments' people_erasing: the people's quotes leave with their profiles; their
     words leave every earlier version that kept them, of any persona (a merge moves quotes), however
     the quote read then; the note on why each was chosen leaves the evidence of every persona."""
-    quotes = list(Quote.objects.filter(profile_id__in=profile_ids))
+    # The quotes' locks, then the personas', in the order the quote actions take them.
+    quotes = list(Quote.objects.select_for_update().filter(profile_id__in=profile_ids).order_by("id"))
     current = {quote_label(quote) for quote in quotes if not quote.is_candidate}
     authors = [str(profile_id) for profile_id in profile_ids]
     keeping = Q(snapshot__quote_authors__has_any_keys=authors)

@@ -56,7 +56,7 @@ def convert_column(values: pd.Series, spec: dict, max_length: int, context) -> t
         # Nothing rounded away, nothing guessed: "1.234" is a thousand in a file that writes "12,50"
         # and a decimal elsewhere; "1234.500" is plainly 1234.50.
         cents = ~values.str.contains(
-            r"^[+-]?[0-9]{1,3}(?:\.[0-9]{3})+$|\.[0-9]{2}[0-9]*[1-9]$", regex=True
+            r"^[+-]?[0-9]{1,3}(?:\.[0-9]{3})+$|\.[0-9]{2}[0-9]*[1-9][0-9]*$", regex=True
         ).to_numpy(dtype=bool)
         bad = ~empty & ~(fits & cents)
         text = _by_distinct(numbers.round(2), lambda amounts: amounts.map("{:.2f}".format))

@@ -208,7 +208,7 @@ def suggest_mapping(
         for header, found in detected.items():
             if header in columns:
                 continue
-            field = _match(normalise_header(header), targets, taken, found.type, whole_name=whole_name)
+            field = _match(normalise_header(header), targets, taken, found, whole_name=whole_name)
             if field or not whole_name:
                 taken.add(field)
                 columns[header] = _column(header, field, found, targets, today_year)
@@ -219,20 +219,21 @@ def suggest_mapping(
 _DISTINCT_TYPES = ("datetime", "relative", "boolean", "email")
 
 
-def _match(
-    name: str, targets: dict[str, Target], taken: set[str], detected_type: str, *, whole_name: bool
-) -> str:
+def _match(name: str, targets: dict[str, Target], taken: set[str], detected, *, whole_name: bool) -> str:
     if not name:
         return ""
     candidates = [field for field in targets if field not in taken]
     if whole_name:
         return next((field for field in candidates if name == field or name in targets[field].synonyms), "")
+    # Ten digits starting with 1 read as epoch seconds, and may as well be ids or phone numbers.
+    plain = "" if detected.date_format == "unix" else detected.type
     for field in candidates:  # "customer_email" holds "email"; "order_date" holds "date"
         words = (field, *targets[field].synonyms)
         # "first_purchase_date" holds "first", but its dates are no first name.
-        fits = detected_type not in _DISTINCT_TYPES or detected_type in targets[field].types
+        fits = plain not in _DISTINCT_TYPES or plain in targets[field].types
+        fits = fits or (plain == "boolean" and field == "gender")  # a column of "F" only
         if field == "occurred_at":
-            fits = detected_type in ("datetime", "relative")
+            fits = detected.type in ("datetime", "relative")
         if fits and any(len(word) > 2 and re.search(rf"(^|_){word}($|_)", name) for word in words):
             return field
     return ""

@@ -151,8 +151,7 @@ def _csv_batches(
                 file.seek(0)
         except UnicodeDecodeError as error:
             raise _not_text(error, file_format, name, row=1) from error
-        # A space after a delimiter is not part of the value: `1, "Smith, John", Leeds` has three.
-        reader = csv.reader(file, delimiter=file_format.delimiter, strict=True, skipinitialspace=True)
+        reader = csv.reader(file, delimiter=file_format.delimiter, strict=True)
         numbers: list[int] = []
         rows: list[list[str]] = []
         complaints: list[tuple[int, str]] = []

@@ -79,14 +79,24 @@ def person_rejections(profiles: list[Profile], identifiers: set[tuple[str, str]]
     as_customer_id = [
         rejection.id
         for rejection in RejectedRow.objects.filter(by_customer_id).select_related("run")
-        if rejection.column == "" or rejection.column in _customer_id_headers(rejection.run)
+        if rejection.column in _customer_id_headers(rejection.run) or _repeats_a_customer_id(rejection)
     ]
     personal = [value for kind, value in identifiers if not kind.startswith("external_id:")]
     return RejectedRow.objects.filter(Q(value__in=personal) | Q(id__in=as_customer_id))
 
 
+def _repeats_a_customer_id(rejection: RejectedRow) -> bool:
+    # A row of a profiles file that repeats one before it names the key it repeats, in no column; in
+    # an events file that key is an order or message id, not a person's.
+    return (
+        rejection.column == ""
+        and rejection.run.record_kind in PROFILE_KINDS
+        and rejection.reason.startswith("repeats the key")
+    )
+
+
 def _customer_id_headers(run: ImportRun) -> set[str]:
-    """The run's columns that hold customer ids ("" is a row's own complaint, as "repeats the key")."""
+    """The run's columns that hold customer ids."""
     field = "external_id" if run.record_kind in PROFILE_KINDS else "profile_external_id"
     return {
         header[:255] for header, spec in run.mapping.get("columns", {}).items() if spec.get("field") == field

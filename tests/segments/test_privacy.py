@@ -159,9 +159,13 @@ def test_erasure_reaches_rejections_of_events_files_keyed_by_the_persons_custome
     unknown = RejectedRow.objects.create(
         run=keyed_by_crm, row_number=7, column="customer_id", value=person.external_id, reason="unknown"
     )
-    # The same characters in another column are someone else's data, not Ada's customer id.
+    # The same characters in another column are someone else's data, not Ada's customer id; nor is
+    # an order id a later row repeats (an events file's key is the event's).
     someone_elses = RejectedRow.objects.create(
         run=keyed_by_crm, row_number=8, column="age", value=person.external_id, reason="is not an age"
+    )
+    RejectedRow.objects.create(
+        run=keyed_by_crm, row_number=9, column="", value=person.external_id, reason="repeats the key of row 2"
     )
 
     assert [
@@ -171,6 +175,7 @@ def test_erasure_reaches_rejections_of_events_files_keyed_by_the_persons_custome
 
     assert not RejectedRow.objects.filter(id=unknown.id).exists()
     assert RejectedRow.objects.filter(id=someone_elses.id).exists()
+    assert RejectedRow.objects.filter(run=keyed_by_crm, row_number=9).exists()
 
 
 def test_erasure_leaves_no_tombstone_on_values_others_hold_or_admins_blocked(person, admin):

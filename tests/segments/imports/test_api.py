@@ -1,7 +1,10 @@
 """The import API: sources, uploads by file or JSON records, status, rejected rows, access."""
 
+from importlib import import_module
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 
 from segments.models import DataSource, Event, ImportRun, ImportStatus, Profile
 from segments.services.imports import import_run_execute
@@ -230,3 +233,14 @@ def test_an_outsider_gets_nothing(crm, upload, outsider, login):
     )
     assert mapping.status_code == 404
     assert DataSource.objects.count() == 1
+
+
+def test_source_ids_stored_as_strings_before_are_turned_into_numbers(crm):
+    run = ImportRun.objects.create(
+        source=crm, record_kind="events", original_name="x.csv", mapping={"profile_source_id": str(crm.id)}
+    )
+    stored_before = import_module("segments.migrations.0019_import_source_ids_as_numbers")
+    with connection.cursor() as cursor:
+        cursor.execute(stored_before.SOURCE_IDS_AS_NUMBERS)
+    run.refresh_from_db()
+    assert run.mapping["profile_source_id"] == crm.id

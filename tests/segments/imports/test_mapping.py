@@ -213,14 +213,14 @@ def test_amounts_written_with_a_decimal_comma_keep_their_value():
     # Without a decimal comma nearby, "2.500" may be a thousand or a decimal: refused, not rounded.
     unsure = frame(
         {
-            "order": ["O1", "O2", "O3"],
-            "customer": ["C1", "C2", "C3"],
-            "total": ["2.500", "12.345", "1234.500"],
-            "on": ["2026-03-01"] * 3,
+            "order": ["O1", "O2", "O3", "O4"],
+            "customer": ["C1", "C2", "C3", "C4"],
+            "total": ["2.500", "12.345", "1234.500", "12.3450"],
+            "on": ["2026-03-01"] * 4,
         }
     )
     validated = validate_chunk(unsure, mapping, context)
-    assert validated.clean["amount"].tolist() == ["1234.50"] and validated.rejected_rows == 2
+    assert validated.clean["amount"].tolist() == ["1234.50"] and validated.rejected_rows == 3
 
 
 def test_cells_beyond_what_a_column_holds_are_rejected_not_fatal():
@@ -281,6 +281,15 @@ def test_two_digit_years_under_a_year_header_are_not_taken_for_ages():
     for header in ("Age", "Age in years"):
         ages = suggest_mapping(frame({header: ["34", "51"]}), record_kind="profiles", today_year=2026)
         assert (ages[header]["field"], ages[header]["type"]) == ("birth_year", "age")
+
+
+def test_values_that_read_two_ways_do_not_hide_a_header_match():
+    data = frame({"CRM Customer ID": ["1000000001", "1000000002"], "Customer Gender": ["F", "F"]})
+    columns = suggest_mapping(data, record_kind="profiles", today_year=2026)
+    assert (columns["CRM Customer ID"]["field"], columns["Customer Gender"]["field"]) == (
+        "external_id",
+        "gender",
+    )
 
 
 def test_whole_header_names_are_matched_before_words_inside_headers():

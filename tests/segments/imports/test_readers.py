@@ -336,9 +336,9 @@ def test_values_over_several_lines_are_kept_in_every_batch(tmp_path):
     assert frame.loc[1, "address"] == "Flat 3, 12 High St\nLondon, UK"
 
 
-def test_a_space_before_a_quoted_value_does_not_split_it(tmp_path):
-    _, [chunk] = read(tmp_path, b'id, name, city\n1, "Smith, John", Leeds\n')
-    assert chunk.frame.loc[1].tolist() == ["1", "Smith, John", "Leeds"]
+def test_a_quote_after_a_space_is_a_plain_character_and_never_fails_the_file(tmp_path):
+    _, [chunk] = read(tmp_path, b'id,name,size\n1, "Bob, 55\n2,Ann,3\n')
+    assert chunk.frame["size"].tolist() == [" 55", "3"] and not chunk.problems
 
 
 def test_a_trailing_delimiter_is_not_a_ragged_row(tmp_path):
