@@ -20,7 +20,10 @@ class DataSourceForm(forms.Form):
 class ImportUploadForm(forms.Form):
     record_kind = forms.ChoiceField(choices=RecordKind.choices, label="What the file holds")
     file = forms.FileField(
-        help_text="CSV (any delimiter; UTF-8, UTF-16 or Windows-1252), Excel .xlsx, or JSON lines.",
+        help_text=(
+            "CSV (any delimiter; UTF-8, UTF-16 or Windows-1252), Excel .xlsx, JSON lines, "
+            "or a JSON list of records."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.tsv,.xlsx,.jsonl,.json,.ndjson"}),
     )
 

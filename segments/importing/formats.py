@@ -4,6 +4,7 @@ that is none of them, said in words a marketer can act on."""
 import codecs
 import csv
 import io
+import json
 import re
 import zipfile
 from dataclasses import dataclass
@@ -51,16 +52,18 @@ class ImportFileError(ValueError):
 
 @dataclass(frozen=True)
 class FileFormat:
-    kind: str  # "csv", "xlsx" or "jsonl"
+    kind: str  # "csv", "xlsx", "jsonl" or "json" (one document: a list of records)
     encoding: str = "utf-8"
     delimiter: str = ","
 
     @property
     def description(self) -> str:
         if self.kind != "csv":
-            return {"xlsx": "Excel workbook (first sheet)", "jsonl": f"JSON lines, {self.encoding}"}[
-                self.kind
-            ]
+            return {
+                "xlsx": "Excel workbook (first sheet)",
+                "jsonl": f"JSON lines, {self.encoding}",
+                "json": f"JSON document, {self.encoding}",
+            }[self.kind]
         names = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
         return f"CSV, {self.encoding}, {names.get(self.delimiter, self.delimiter)}-separated"
 
@@ -84,8 +87,12 @@ def detect_format(path: Path, *, name: str) -> FileFormat:
         encoding = _encoding_past_the_sample(path)
     text = _decode_sample(sample, encoding)
     _check_text(text, name=name)
-    if text.lstrip("\ufeff \r\n\t").startswith("{"):
-        return FileFormat("jsonl", encoding=encoding, delimiter="")
+    start = text.lstrip("\ufeff \r\n\t")
+    if start.startswith("["):
+        return FileFormat("json", encoding=encoding, delimiter="")
+    if start.startswith("{"):
+        kind = "jsonl" if _is_json(start.split("\n", 1)[0]) else "json"  # one record a line, or spread out
+        return FileFormat(kind, encoding=encoding, delimiter="")
     return FileFormat("csv", encoding=encoding, delimiter=excel_separator(text) or sniff_delimiter(text))
 
 
@@ -93,6 +100,14 @@ def excel_separator(first_line: str) -> str:
     """The delimiter named by an Excel "sep=" line at the start of the text, or ""."""
     declared = _EXCEL_SEPARATOR.match(first_line)
     return declared.group(1) if declared else ""
+
+
+def _is_json(line: str) -> bool:
+    try:
+        json.loads(line)
+    except (ValueError, RecursionError):
+        return False
+    return True
 
 
 def xlsx_check(path: Path, *, name: str) -> None:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from segments.importing.formats import FileFormat, ImportFileError, excel_separator
-from segments.importing.records import MAX_COLUMNS, MAX_FIELD_CHARS, jsonl_records, xlsx_records
+from segments.importing.records import MAX_COLUMNS, MAX_FIELD_CHARS, json_records, jsonl_records, xlsx_records
 from segments.importing.textfile import Position, open_text
 
 MAX_HEADER_CHARS = 200
@@ -56,7 +56,7 @@ def read_chunks(
     if file_format.kind == "csv":
         batches = _csv_batches(path, file_format, name, position, chunk_rows, first_rows or chunk_rows)
     else:
-        records = {"xlsx": xlsx_records, "jsonl": jsonl_records}[file_format.kind]
+        records = {"xlsx": xlsx_records, "jsonl": jsonl_records, "json": json_records}[file_format.kind]
         batches = _batched(records(path, file_format, name, position), chunk_rows)
     header, first_number = None, 0
     yielded = False

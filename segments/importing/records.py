@@ -13,6 +13,8 @@ from segments.importing.textfile import Position, open_text
 
 MAX_FIELD_CHARS = 1_000_000
 MAX_COLUMNS = 500
+MAX_JSON_DOCUMENT_BYTES = 256 * 1024 * 1024
+BROKEN_CHARACTER = "holds a broken character (half of an escaped UTF-16 pair)"
 # An escaped UTF-16 surrogate: in pairs they make one character, alone they cannot be stored.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
@@ -84,26 +86,86 @@ def _cell_text(value) -> str:
 def jsonl_records(
     path: Path, file_format: FileFormat, name: str, position: Position
 ) -> Iterator[tuple[int, list]]:
+    """A record per line."""
+    with open_text(path, file_format.encoding, position, name=name) as file:
+        yield from _keyed_rows(_numbered_json(file, name, file_format.encoding), name)
+
+
+def json_records(
+    path: Path, file_format: FileFormat, name: str, position: Position
+) -> Iterator[tuple[int, list]]:
+    """One JSON document: a list of records, or an object holding one (as {"data": [...]}). Read
+    whole, so only up to MAX_JSON_DOCUMENT_BYTES; row 1 is the first record."""
+    if path.stat().st_size > MAX_JSON_DOCUMENT_BYTES:
+        raise ImportFileError(
+            f"A JSON document over {MAX_JSON_DOCUMENT_BYTES // 1024**2} MB is not read whole: "
+            "save it as JSON lines, one record a line.",
+            file_name=name,
+        )
+    with open_text(path, file_format.encoding, position, name=name) as file:
+        try:
+            text = file.read()
+        except UnicodeDecodeError as error:
+            raise ImportFileError(
+                f"The file is not valid {file_format.encoding} text ({error.reason}); save it as UTF-8.",
+                file_name=name,
+            ) from error
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ImportFileError(
+            f"The file is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno}).",
+            file_name=name,
+        ) from error
+    except RecursionError as error:
+        raise ImportFileError("The file is not valid JSON (nested too deeply).", file_name=name) from error
+    records = _records_in(document)
+    if records is None:
+        raise ImportFileError(
+            "The JSON holds no list of records: it should be a list of objects, or an object with one.",
+            file_name=name,
+        )
+    check = _SURROGATE_ESCAPE.search(text) is not None
+    numbered = (
+        (number, record if not check or _storable(record) else Unreadable(BROKEN_CHARACTER))
+        for number, record in enumerate(records, start=1)
+    )
+    yield from _keyed_rows(numbered, name)
+
+
+def _records_in(document: object) -> list | None:
+    if isinstance(document, list):
+        return document
+    if isinstance(document, dict):
+        lists = [
+            value
+            for value in document.values()
+            if isinstance(value, list) and any(isinstance(item, dict) for item in value[:100])
+        ]
+        if len(lists) == 1:
+            return lists[0]
+    return None
+
+
+def _keyed_rows(numbered: Iterator[tuple[int, object]], name: str) -> Iterator[tuple[int, list | str]]:
     """The header is the keys of the first records, in the order first seen; a later record's
     other keys are not read (the mapping step lists the columns it knows)."""
-    with open_text(path, file_format.encoding, position, name=name) as file:
-        lines = _numbered_json(file, name, file_format.encoding)
-        first = list(_take(lines, 1000))
-        keys: dict[str, None] = {}
-        for _, record in first:
-            if isinstance(record, dict):
-                keys.update(dict.fromkeys(record))
-        header = list(keys)
-        if not header:
-            raise ImportFileError("The first records have no fields.", file_name=name)
-        yield 0, header
-        for number, record in itertools.chain(first, lines):  # the rest streamed, never held whole
-            if isinstance(record, Unreadable):
-                yield number, str(record)
-            elif not isinstance(record, dict):
-                yield number, "is not a JSON object"
-            else:
-                yield number, [_json_text(record.get(key)) for key in header]
+    first = list(_take(numbered, 1000))
+    keys: dict[str, None] = {}
+    for _, record in first:
+        if isinstance(record, dict):
+            keys.update(dict.fromkeys(record))
+    header = list(keys)
+    if not header:
+        raise ImportFileError("The first records have no fields.", file_name=name)
+    yield 0, header
+    for number, record in itertools.chain(first, numbered):  # the rest streamed, never held whole
+        if isinstance(record, Unreadable):
+            yield number, str(record)
+        elif not isinstance(record, dict):
+            yield number, "is not a JSON object"
+        else:
+            yield number, [_json_text(record.get(key)) for key in header]
 
 
 def _numbered_json(file, name: str, encoding: str) -> Iterator[tuple[int, object]]:
@@ -137,7 +199,7 @@ def _numbered_json(file, name: str, encoding: str) -> Iterator[tuple[int, object
             yield number, Unreadable("is not valid JSON (nested too deeply)")
             continue
         if _SURROGATE_ESCAPE.search(line) and not _storable(record):
-            yield number, Unreadable("holds a broken character (half of an escaped UTF-16 pair)")
+            yield number, Unreadable(BROKEN_CHARACTER)
             continue
         yield number, record
 

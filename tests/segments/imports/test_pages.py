@@ -1,5 +1,7 @@
 """The marketer's journey through the pages, and who may see what."""
 
+import json
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -62,6 +64,24 @@ def test_the_preview_shows_each_bad_cell_and_the_download_lists_rejections(crm, 
     assert response["Content-Type"].startswith("text/csv")
     assert body.splitlines()[0] == "row,column,value,reason"
     assert "2,Email,nope,is not an email address" in body and "3,,,has 1 values" in body
+
+
+def test_a_json_list_of_records_as_an_api_exports_it_is_previewed_and_imported(crm, upload, marketer, login):
+    export = {
+        "data": [
+            {"id": "C1", "email": "ada@example.com", "name": {"first": "Ada"}},
+            {"id": "C2", "email": "nope"},
+        ],
+        "paging": {"next": None},
+    }
+    run = upload(crm, "profiles", json.dumps(export, indent=2).encode(), name="contacts.json")
+    assert run.file_format == "json" and run.mapping["columns"]["email"]["field"] == "email"
+    page = login(marketer).get(f"/audience/imports/{run.id}/preview/").content.decode()
+    assert "a JSON document" in login(marketer).get(f"/audience/imports/{run.id}/mapping/").content.decode()
+    assert page.count('data-testid="cell-error"') == 1 and "is not an email address" in page
+    import_run_execute(run_id=run.id)
+    run.refresh_from_db()
+    assert (run.status, run.inserted_rows, run.rejected_rows) == (ImportStatus.SUCCEEDED, 1, 1)
 
 
 def test_a_hostile_upload_is_a_form_error_not_a_crash(crm, marketer, login):

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from segments.importing import textfile
+from segments.importing import records, textfile
 from segments.importing.formats import ImportFileError, detect_format
 from segments.importing.readers import MAX_FIELD_CHARS, read_chunks
 
@@ -374,3 +374,43 @@ def test_a_line_too_long_to_be_a_record_is_refused_before_it_is_parsed(tmp_path,
     start = b"a,b\n1,2\n" if name.endswith(".csv") else b'{"a": 1}\n'
     problem = refused(tmp_path, start + b"," * (5 * 1024 * 1024) + b"\n", name)
     assert "A line runs over 4 MB" in str(problem)
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        [{"id": 1, "email": "a@example.com"}, {"id": 2}, "a note", {"id": 4, "email": "d@example.com"}],
+        {
+            "data": [
+                {"id": 1, "email": "a@example.com"},
+                {"id": 2},
+                "a note",
+                {"id": 4, "email": "d@example.com"},
+            ],
+            "next": None,
+        },
+    ],
+)
+def test_a_json_document_holding_a_list_of_records_is_read(tmp_path, document):
+    file_format, [chunk] = read(tmp_path, json.dumps(document, indent=2).encode(), "export.json")
+    assert file_format.kind == "json"
+    assert list(chunk.frame.columns) == ["id", "email"]
+    assert chunk.frame.loc[1].tolist() == ["1", "a@example.com"] and chunk.frame.loc[4, "id"] == "4"
+    assert [(problem.row, problem.reason) for problem in chunk.problems] == [(3, "is not a JSON object")]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b'[{"id": 1},', "not valid JSON (Expecting value at line 1"),
+        (b'{\n  "count": 2,\n  "ok": true\n}', "no list of records"),
+    ],
+)
+def test_a_json_document_without_records_is_refused_with_a_reason(tmp_path, content, message):
+    assert message in str(refused(tmp_path, content, "export.json"))
+
+
+def test_a_json_document_too_big_to_read_whole_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(records, "MAX_JSON_DOCUMENT_BYTES", 100)
+    content = json.dumps([{"id": n} for n in range(50)]).encode()
+    assert "save it as JSON lines" in str(refused(tmp_path, content, "export.json"))
