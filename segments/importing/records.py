@@ -14,6 +14,10 @@ from segments.importing.textfile import Position, open_text
 MAX_FIELD_CHARS = 1_000_000
 MAX_COLUMNS = 500
 MAX_JSON_DOCUMENT_BYTES = 256 * 1024 * 1024
+# What a formula shows when it has no value (a lookup that found nothing): no value, not text.
+SHEET_ERRORS = frozenset(
+    ("#N/A", "#REF!", "#DIV/0!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA")
+)
 BROKEN_CHARACTER = "holds a broken character (half of an escaped UTF-16 pair)"
 # An escaped UTF-16 surrogate: in pairs they make one character, alone they cannot be stored.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -72,7 +76,7 @@ def _sheet_rows(sheet, name: str) -> Iterator[tuple]:
 
 
 def _cell_text(value) -> str:
-    if value is None:
+    if value is None or value in SHEET_ERRORS:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"

@@ -182,6 +182,19 @@ def test_xlsx_first_sheet_is_read(tmp_path):
     assert chunk.frame.loc[3].tolist() == ["3", "", ""]  # empty last cells, not a short row
 
 
+def test_a_formula_error_in_a_sheet_is_no_value(tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["CustomerID", "City"])
+    sheet.append([1, "Leeds"])
+    sheet.append([2, "#N/A"])
+    sheet["B3"].data_type = "e"  # a lookup that found nothing
+    path = tmp_path / "customers.xlsx"
+    workbook.save(path)
+    [chunk] = list(read_chunks(path, detect_format(path, name="customers.xlsx"), name="customers.xlsx"))
+    assert chunk.frame["City"].tolist() == ["Leeds", ""]
+
+
 def _declared(path, dimension: str) -> None:
     """Rewrite the first sheet's declared size, as some writers leave it."""
     with zipfile.ZipFile(path) as source:
