@@ -161,9 +161,11 @@ def _encoding(sample: bytes, *, complete: bool, name: str) -> str:
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     even_nuls, odd_nuls = sample[0::2].count(0), sample[1::2].count(0)
-    if odd_nuls > len(sample) // 4 and even_nuls == 0:
+    # Without a BOM, UTF-16 shows as a NUL beside each ASCII character; a few characters of other
+    # scripts (一 is 00 4E) put some on the other side.
+    if odd_nuls > len(sample) // 4 and even_nuls * 4 < odd_nuls and _decodes(sample, "utf-16-le"):
         return "utf-16-le"
-    if even_nuls > len(sample) // 4 and odd_nuls == 0:
+    if even_nuls > len(sample) // 4 and odd_nuls * 4 < even_nuls and _decodes(sample, "utf-16-be"):
         return "utf-16-be"
     if b"\x00" in sample:
         raise ImportFileError(
@@ -182,6 +184,14 @@ def _encoding(sample: bytes, *, complete: bool, name: str) -> str:
                 row=before.count(b"\n"),
             ) from error
     return _single_byte_encoding(sample)
+
+
+def _decodes(sample: bytes, encoding: str) -> bool:
+    try:
+        codecs.getincrementaldecoder(encoding)().decode(sample, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _single_byte_encoding(sample: bytes) -> str:

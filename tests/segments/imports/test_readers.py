@@ -34,10 +34,12 @@ def test_utf16_with_bom_is_read(tmp_path):
     assert chunk.frame.loc[1].tolist() == ["Zoë", "Besançon"]
 
 
-def test_utf16_without_bom_is_recognised_by_its_zero_bytes(tmp_path):
-    file_format, [chunk] = read(tmp_path, "name,city\nAda,Leeds\n".encode("utf-16-le"))
-    assert file_format.encoding == "utf-16-le"
-    assert chunk.frame.loc[1, "city"] == "Leeds"
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_is_recognised_by_its_zero_bytes(tmp_path, encoding):
+    text = "name,city\nAda,Leeds\n" + "".join(f"Wang {n},一丁七万\n" for n in range(20))
+    file_format, [chunk] = read(tmp_path, text.encode(encoding))
+    assert file_format.encoding == encoding
+    assert chunk.frame.loc[1, "city"] == "Leeds" and chunk.frame.loc[2, "city"] == "一丁七万"
 
 
 def test_cp1252_pounds_and_accents(tmp_path):
