@@ -425,6 +425,11 @@ def test_a_json_document_without_records_is_refused_with_a_reason(tmp_path, cont
     assert message in str(refused(tmp_path, content, "export.json"))
 
 
+def test_json_lines_whose_first_line_is_broken_are_still_json_lines(tmp_path):
+    file_format, [chunk] = read(tmp_path, b'{"id": 1, oops\n{"id": 2}\n{"id": 3}\n', "events.jsonl")
+    assert file_format.kind == "jsonl" and chunk.frame["id"].tolist() == ["2", "3"]
+
+
 def test_a_json_document_too_big_to_read_whole_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(records, "MAX_JSON_DOCUMENT_BYTES", 100)
     content = json.dumps([{"id": n} for n in range(50)]).encode()
