@@ -109,10 +109,13 @@ def _chunk(
     index = np.asarray(numbers, dtype=np.int64) - first_number
     problems = [RowProblem(row - first_number, "", "", reason) for row, reason in complaints]
     lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
-    for position in np.flatnonzero(lengths > width):
-        if not any(rows[position][width:]):  # "1,Bob," under "id,name": a trailing delimiter
-            rows[position] = rows[position][:width]
-            lengths[position] = width
+    trimmed = []
+    for position in np.flatnonzero(lengths > width).tolist():
+        row = rows[position]
+        if not any(row[width:]):  # "1,Bob," under "id,name": a trailing delimiter
+            del row[width:]
+            trimmed.append(position)
+    lengths[trimmed] = width
     ragged = np.flatnonzero(lengths != width)
     for position in ragged:
         reason = f"has {lengths[position]} values where the header has {width} columns"
