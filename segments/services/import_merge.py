@@ -124,7 +124,6 @@ def import_rows_merge(
         "key_column": key_column,
         "unknown_reason": import_sql.UNKNOWN_PERSON,
     }
-    tombstones = ErasureTombstone.objects.exists()
     relative_time = any(
         spec.get("field") == "occurred_at" and spec.get("type") == "relative"
         for spec in mapping.get("columns", {}).values()
@@ -138,6 +137,8 @@ def import_rows_merge(
         # anything else; taken here, before any row is locked, the two wait for each other whole.
         # It also keeps the people a first load has read from being erased before it commits.
         references_lock(cursor, "segments_profile", shared=True)
+        # Read under the lock: an erasure, the very first one too, has committed or waits for this.
+        tombstones = ErasureTombstone.objects.exists()
         cursor.execute("SET LOCAL work_mem = '128MB'")
         cursor.execute("SET LOCAL jit = off")  # compiling these one-off statements costs more than it saves
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # checked per statement, not queued to commit

@@ -16,6 +16,7 @@ from segments.models import (
     Event,
     Identity,
     ImportRun,
+    ImportStatus,
     MatchCandidate,
     Profile,
     ProfileMerge,
@@ -157,9 +158,13 @@ def profile_erase(*, profile: Profile, actor: User, reason: str = "") -> dict[st
 
 
 def _import_files_delete(*, source_ids: set[int]) -> int:
-    """Uploaded files are kept only to re-run imports; any from a source that held the person is
-    deleted after commit (its imported data stays, minus the person)."""
-    runs = list(ImportRun.objects.filter(source_id__in=source_ids).exclude(file=""))
+    """Uploaded files are kept only to re-run imports; any imported from a source that held the
+    person is deleted after commit (its imported data stays, minus the person). A file still to be
+    imported, or to be started again, stays: it holds other people too, and the erased person's
+    rows in it are refused by the tombstones when it runs."""
+    runs = list(
+        ImportRun.objects.filter(source_id__in=source_ids, status=ImportStatus.SUCCEEDED).exclude(file="")
+    )
     for run in runs:
         stored = run.file
         transaction.on_commit(lambda stored=stored: stored.storage.delete(stored.name))

@@ -99,8 +99,13 @@ def test_erasure_removes_the_person_everywhere_and_keeps_only_hashes(
     settings.MEDIA_ROOT = tmp_path
     other = ProfileFactory(last_name="Hopper")
     EventFactory(profile=other)
-    run = ImportRun.objects.create(source=person.source, record_kind="profiles", original_name="crm.csv")
+    run = ImportRun.objects.create(
+        source=person.source, record_kind="profiles", original_name="crm.csv", status="succeeded"
+    )
     run.file.save("crm.csv", ContentFile(b"email\nada@example.com\n"))
+    # A file still to be imported holds other people too: it stays, and the tombstones refuse Ada in it.
+    waiting = ImportRun.objects.create(source=person.source, record_kind="profiles", original_name="next.csv")
+    waiting.file.save("next.csv", ContentFile(b"email\nada@example.com\ngrace@example.com\n"))
     RejectedRow.objects.create(run=run, row_number=4, column="email", value="ada@example.com", reason="bad")
     stored = tmp_path / run.file.name
 
@@ -111,7 +116,7 @@ def test_erasure_removes_the_person_everywhere_and_keeps_only_hashes(
     assert list(Profile.objects.all()) == [other]
     assert Event.objects.count() == 1
     assert not Identity.objects.exists() and not Consent.objects.exists() and not RejectedRow.objects.exists()
-    assert not stored.exists()
+    assert not stored.exists() and (tmp_path / waiting.file.name).exists()
     digest = identifier_hash(kind="email", value="ada@example.com")
     assert erased_hashes(kind="email", hashes=[digest]) == {digest}
     assert ErasureTombstone.objects.filter(kind="instagram").exists()
@@ -124,7 +129,9 @@ def test_erasure_reaches_rejections_and_files_of_sources_that_never_knew_the_per
 ):
     settings.MEDIA_ROOT = tmp_path
     web = DataSourceFactory(name="Website", kind="web", platform="web")
-    run = ImportRun.objects.create(source=web, record_kind="events", original_name="clicks.csv")
+    run = ImportRun.objects.create(
+        source=web, record_kind="events", original_name="clicks.csv", status="succeeded"
+    )
     run.file.save("clicks.csv", ContentFile(b"email,type\nada@example.com,click\n"))
     RejectedRow.objects.create(
         run=run, row_number=2, column="email", value="ada@example.com", reason="unknown"

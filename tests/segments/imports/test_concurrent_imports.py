@@ -7,8 +7,10 @@ import pytest
 from django.db import connection, connections, transaction
 
 from segments.models import Event, ImportRun, ImportStatus, Profile, RejectedRow
+from segments.services import import_merge
 from segments.services.import_merge import IMPORT_LOCK, _source_lock
 from segments.services.imports import import_mapping_save, import_run_execute
+from segments.services.privacy import profile_erase
 
 pytestmark = pytest.mark.django_db(databases=["default", "jobs"], transaction=True)
 
@@ -91,3 +93,30 @@ def test_a_retried_import_finds_its_work_done(crm, upload):
     run.refresh_from_db()
     assert (run.inserted_rows, run.rejected_rows) == first
     assert RejectedRow.objects.filter(run=run).count() == run.rejected_rows
+
+
+def test_an_import_sees_an_erasure_committed_before_it_took_the_lock(crm, upload, admin, monkeypatch):
+    # The first erasure ever: before it, the import had decided there was nothing erased to check.
+    first = upload(crm, "profiles", b"customer_id,email\nC1,ada@example.com\n", name="first.csv")
+    import_run_execute(run_id=mapped(first))
+    again = upload(crm, "profiles", b"customer_id,email\nC1,ada@example.com\n", name="again.csv")
+    run_id = mapped(again)
+    taking_the_lock = import_merge.references_lock
+
+    def erased_just_before(cursor, table, *, shared):
+        eraser = threading.Thread(target=erase_ada)
+        eraser.start()
+        eraser.join(timeout=30)
+        taking_the_lock(cursor, table, shared=shared)
+
+    def erase_ada():
+        try:
+            profile_erase(profile=Profile.objects.get(external_id="C1"), actor=admin)
+        finally:
+            connections.close_all()
+
+    monkeypatch.setattr(import_merge, "references_lock", erased_just_before)
+    import_run_execute(run_id=run_id)
+
+    assert not Profile.objects.filter(external_id="C1").exists()
+    assert ImportRun.objects.get(id=run_id).rejected_rows == 1
