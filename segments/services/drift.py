@@ -54,20 +54,30 @@ def rule_segment_alerts_raise(
                 threshold=0.0,
             )
         )
-    if previous.size:
-        change = (version.size - previous.size) / previous.size
-        if abs(change) > RULE_SIZE_ALERT:
-            alerts.append(
-                DriftAlert(
-                    segment=segment,
-                    kind=DriftAlert.Kind.SIZE,
-                    message=f"“{segment.name}” {'grew' if change > 0 else 'shrank'} by {abs(change):.0%} "
-                    f"({previous.size:,} to {version.size:,} members).",
-                    value=round(change, 4),
-                    threshold=RULE_SIZE_ALERT,
-                )
-            )
-    return DriftAlert.objects.bulk_create(alerts)
+    size_alert = _size_alert(
+        segment.id, segment.name, previous.size, version.size, threshold=RULE_SIZE_ALERT, segmentation=None
+    )
+    return DriftAlert.objects.bulk_create(alerts + ([size_alert] if size_alert else []))
+
+
+def _size_alert(
+    segment_id: int, name: str, before: int, size: int, *, threshold: float, segmentation: Segmentation | None
+) -> DriftAlert | None:
+    """An alert when the segment grew or shrank by more than `threshold` (a share of `before`)."""
+    if not before:
+        return None
+    change = (size - before) / before
+    if abs(change) <= threshold:
+        return None
+    return DriftAlert(
+        segmentation=segmentation,
+        segment_id=segment_id,
+        kind=DriftAlert.Kind.SIZE,
+        message=f"“{name}” {'grew' if change > 0 else 'shrank'} by {abs(change):.0%} "
+        f"({before:,} to {size:,} members).",
+        value=round(change, 4),
+        threshold=threshold,
+    )
 
 
 def drift_alerts_raise(
@@ -82,23 +92,16 @@ def drift_alerts_raise(
     alerts = []
     names = dict(Segment.objects.filter(id__in=sizes).values_list("id", "name"))
     for segment_id, size in sizes.items():
-        before = previous_sizes.get(segment_id)
-        if not before:
-            continue
-        change = (size - before) / before
-        direction = "grew" if change > 0 else "shrank"
-        if abs(change) > segmentation.size_change_alert:
-            alerts.append(
-                DriftAlert(
-                    segmentation=segmentation,
-                    segment_id=segment_id,
-                    kind=DriftAlert.Kind.SIZE,
-                    message=f"“{names[segment_id]}” {direction} by {abs(change):.0%} "
-                    f"({before:,} to {size:,} members).",
-                    value=round(change, 4),
-                    threshold=segmentation.size_change_alert,
-                )
-            )
+        alert = _size_alert(
+            segment_id,
+            names[segment_id],
+            previous_sizes.get(segment_id, 0),
+            size,
+            threshold=segmentation.size_change_alert,
+            segmentation=segmentation,
+        )
+        if alert:
+            alerts.append(alert)
     for column, value in sorted(psi.items()):
         if value > segmentation.psi_alert:
             alerts.append(
