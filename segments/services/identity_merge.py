@@ -14,13 +14,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from config.errors import ChangedMeanwhile
 from governance.models import User
 from governance.services.audit import audit_record
 from segments.identity_selectors import source_rank
-from segments.models import MatchCandidate, Profile, ProfileMerge
+from segments.models import Identity, MatchCandidate, Profile, ProfileMerge
 from segments.services.references import references_lock
 
 
@@ -111,6 +112,29 @@ def _blocking_merge(merge: ProfileMerge) -> ProfileMerge | None:
     )
 
 
+def _merge_through_absorbed(merge: ProfileMerge) -> ProfileMerge | None:
+    """A later merge into the same person on an identifier that only the profiles this merge brought
+    in hold: undone, this merge would leave that one standing on nothing the person still has."""
+    leaving = {merge.absorbed_id, *merge.repointed_ids}
+    for later in ProfileMerge.objects.filter(
+        survivor_id=merge.survivor_id,
+        undone_at__isnull=True,
+        id__gt=merge.id,
+        method=ProfileMerge.Method.DETERMINISTIC,
+    ).order_by("-id"):
+        came_with_it = {later.absorbed_id, *later.repointed_ids}
+        staying = Profile.objects.filter(
+            Q(id=merge.survivor_id) | Q(merged_into_id=merge.survivor_id)
+        ).exclude(id__in=leaving | came_with_it)
+        holders = Identity.objects.filter(kind=later.evidence.get("kind"), value=later.evidence.get("value"))
+        if (
+            holders.filter(profile_id__in=leaving).exists()
+            and not holders.filter(profile__in=staying).exists()
+        ):
+            return later
+    return None
+
+
 def profile_merge_undo(*, merge: ProfileMerge, actor: User) -> ProfileMerge:
     """Separate the absorbed profile again and put back every pointer the merge moved. Merges are
     undone newest first along a chain: if the survivor has since been merged into someone else,
@@ -125,6 +149,13 @@ def profile_merge_undo(*, merge: ProfileMerge, actor: User) -> ProfileMerge:
             later = _blocking_merge(merge)
             hint = f" Undo merge {later.id} first." if later else ""
             raise MergeRefused(f"Merge {merge.id} has been built on by a later merge.{hint}")
+        leaning = _merge_through_absorbed(merge)
+        if leaning is not None:
+            raise MergeRefused(
+                f"Merge {leaning.id} joined a profile to this person through the "
+                f"{leaning.evidence.get('kind')} of the profile this merge brought in. "
+                f"Undo merge {leaning.id} first."
+            )
         restored = Profile.objects.filter(id__in=merge.repointed_ids, merged_into_id=survivor.id).update(
             merged_into_id=absorbed.id
         )

@@ -66,6 +66,33 @@ def test_an_earlier_merge_under_a_later_one_waits_for_the_later_to_be_undone(per
         profile_merge_undo(merge=earlier, actor=marketer)
 
 
+@pytest.mark.parametrize("kept_holds_it_too", [False, True])
+def test_a_merge_others_joined_through_waits_for_them_to_be_undone(person, marketer, kept_holds_it_too):
+    kept = person(email="ada.l@example.com" if kept_holds_it_too else None)
+    brought_in = person(email="ada.l@example.com")
+    reviewed = merge(kept, brought_in)
+    # Later, a newsletter profile joins on an email the profile brought in holds.
+    newsletter = person(email="ada.l@example.com")
+    joined = profiles_merge(
+        first=kept,
+        second=newsletter,
+        method="deterministic",
+        evidence={"kind": "email", "value": "ada.l@example.com"},
+        actor=None,
+    )
+    if kept_holds_it_too:  # the person still holds the email: the later merge stands on it
+        profile_merge_undo(merge=reviewed, actor=marketer)
+        assert pointers(brought_in, newsletter) == [None, kept.id]
+        return
+    with pytest.raises(
+        MergeRefused, match=f"the profile this merge brought in. Undo merge {joined.id} first"
+    ):
+        profile_merge_undo(merge=reviewed, actor=marketer)
+    profile_merge_undo(merge=joined, actor=marketer)
+    profile_merge_undo(merge=reviewed, actor=marketer)
+    assert pointers(brought_in, newsletter) == [None, None]
+
+
 def test_accepting_a_candidate_merges_it_and_undo_rejects_it_for_good(person, candidate_for, marketer):
     first, second = person(), person()
     candidate = candidate_for(first, second)
