@@ -6,6 +6,7 @@ skipped but keep their number). Rows that cannot be read (too few or too many va
 is not JSON) come back as problems, not as rows."""
 
 import csv
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ MAX_HEADER_CHARS = 200
 # Control characters other than whitespace; PostgreSQL cannot store a NUL in a saved mapping.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 CHUNK_ROWS = 200_000
+LINE_END_SAMPLE = 64 * 1024
 # (row numbers, rows of values, (row number, reason) of rows that could not be read)
 Batch = tuple[list[int], list[list[str]], list[tuple[int, str]]]
 
@@ -150,11 +152,10 @@ def _csv_batches(
     csv.field_size_limit(MAX_FIELD_CHARS)
     with open_text(path, file_format.encoding, position, name=name) as file:
         try:
-            if not excel_separator(file.readline()):
-                file.seek(0)
+            lines = _lines(file)
         except UnicodeDecodeError as error:
             raise _not_text(error, file_format, name, row=1) from error
-        reader = csv.reader(file, delimiter=file_format.delimiter, strict=True)
+        reader = csv.reader(lines, delimiter=file_format.delimiter, strict=True)
         numbers: list[int] = []
         rows: list[list[str]] = []
         complaints: list[tuple[int, str]] = []
@@ -192,6 +193,20 @@ def _csv_batches(
             if reader.line_num - batch_lines > number - batch_records:
                 _stray_quotes_rejected(numbers, rows, complaints, file_format.delimiter, width, header_read)
             yield numbers, rows, complaints
+
+
+def _lines(file) -> Iterator[str]:
+    """The file's lines for the CSV reader: past an Excel "sep=" line, and without the second line
+    end of files that end every line twice ("\r\r\n", as a CSV writer in text mode on Windows
+    makes), which would otherwise number every row twice over."""
+    head = file.read(LINE_END_SAMPLE)
+    file.seek(0)
+    doubled = 0 < head.count("\n") * 9 <= head.count("\r\r\n") * 10
+    lines = (line for line in file if line != "\r\n") if doubled else iter(file)
+    first = next(lines, "")
+    if excel_separator(first.rstrip("\r\n") + "\n"):
+        return lines
+    return itertools.chain([first], lines)
 
 
 def _stray_quotes_rejected(

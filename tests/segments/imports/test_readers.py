@@ -78,6 +78,13 @@ def test_crlf_with_quoted_newlines_keeps_row_numbers(tmp_path):
     assert chunk.rows_read == 3
 
 
+@pytest.mark.parametrize("start", [b"", b"sep=,\r\r\n"])
+def test_lines_ended_twice_are_numbered_once(tmp_path, start):
+    # What Python's CSV writer makes in text mode on Windows: every row would count twice.
+    _, [chunk] = read(tmp_path, start + b"id,email\r\r\n1,a@b.com\r\r\n\r\r\n2,bad\r\r\n")
+    assert list(chunk.frame.index) == [1, 3] and chunk.frame.loc[3, "email"] == "bad"
+
+
 def test_tab_separated_and_chunks(tmp_path):
     content = "id\tname\n" + "".join(f"{n}\tname {n}\n" for n in range(1, 6))
     file_format, chunks = read(tmp_path, content.encode(), chunk_rows=2)
