@@ -28,6 +28,7 @@ from segments.rule_segment_selectors import (
 )
 from segments.rules.validation import referenced_segments
 from segments.segment_selectors import segment_get_for_user, segment_list, segment_members_visible
+from segments.services.drift import drift_alert_acknowledge
 from segments.services.rule_segment_checks import SegmentRefused
 from segments.services.rule_segment_refresh import rule_segment_refresh_request
 from segments.services.rule_segments import segment_access_grant, segment_access_revoke
@@ -75,6 +76,7 @@ def segment_detail_view(request: HttpRequest, segment_id: int) -> HttpResponse:
         "job": segment_refresh_job_visible(user=request.user, segment=segment),
         "can_change": request.user.has_perm(CHANGE),
         "consent_purposes": ConsentPurpose.choices,
+        "alerts": segment.alerts.filter(segmentation=None).select_related("acknowledged_by")[:10],
         **_members_context(request, segment),
         **_access_context(request, segment),
     }
@@ -221,12 +223,32 @@ def _access_panel(request: HttpRequest, segment: Segment, problem: str) -> HttpR
     return redirect("segments:segment_detail", segment.id)
 
 
+@require_POST
+@login_required
+def segment_alert_acknowledge_view(request: HttpRequest, segment_id: int, alert_id: int) -> HttpResponse:
+    """A rule segment's own alert (a refresh's), marked as seen; a segmentation's are on its page."""
+    segment = segment_get_for_user(user=request.user, segment_id=segment_id)
+    if not request.user.has_perm(CHANGE):
+        raise PermissionDenied
+    alert = drift_alert_acknowledge(
+        alert=get_object_or_404(segment.alerts, id=alert_id, segmentation=None), actor=request.user
+    )
+    if request.htmx:
+        return render(request, "segments/_drift_alert.html", {"alert": alert, "can_change": True})
+    return redirect("segments:segment_detail", segment.id)
+
+
 urlpatterns = [
     path("segments/", segment_list_view, name="segment_list"),
     path("segments/<int:segment_id>/", segment_detail_view, name="segment_detail"),
     path("segments/<int:segment_id>/members/", segment_members_view, name="segment_members"),
     path("segments/<int:segment_id>/compare/", segment_compare_view, name="segment_compare"),
     path("segments/<int:segment_id>/refresh/", segment_refresh_view, name="segment_refresh"),
+    path(
+        "segments/<int:segment_id>/alerts/<int:alert_id>/acknowledge/",
+        segment_alert_acknowledge_view,
+        name="segment_alert_acknowledge",
+    ),
     path("segments/<int:segment_id>/access/", segment_access_grant_view, name="segment_access_grant"),
     path(
         "segments/<int:segment_id>/access/<int:user_id>/revoke/",

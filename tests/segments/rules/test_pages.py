@@ -345,3 +345,18 @@ def test_members_page_by_profile_id_with_a_confidence_filter(login, marketer, en
 def test_anonymous_visitors_are_sent_to_log_in(client, name):
     response = client.get(reverse(f"segments:{name}"))
     assert response.status_code == 302 and response.url.startswith(reverse("governance:login"))
+
+
+def test_what_a_refresh_changed_is_listed_on_the_segment_and_marked_as_seen(login, marketer, viewer, engaged):
+    london = {"op": "and", "rules": [{"field": "city", "operator": "=", "value": "London"}]}
+    rule_segment_update(actor=marketer, segment=engaged, name=engaged.name, definition=london)
+    rule_segment_refresh(segment_id=engaged.id)
+    page = login(marketer).get(reverse("segments:segment_detail", args=[engaged.id])).content.decode()
+    assert "rebuilt from changed rules" in page and "Mark as seen" in page
+    alert = engaged.alerts.get(kind="rules")
+    acknowledge = reverse("segments:segment_alert_acknowledge", args=[engaged.id, alert.id])
+    assert login(viewer).post(acknowledge, **HTMX).status_code == 403
+    seen = login(marketer).post(acknowledge, **HTMX).content.decode()
+    assert "seen by" in seen
+    alert.refresh_from_db()
+    assert alert.acknowledged_by == marketer
