@@ -199,7 +199,10 @@ def _lines(file) -> Iterator[str]:
     """The file's lines for the CSV reader: past an Excel "sep=" line, and without the second line
     end of files that end every line twice ("\r\r\n", as a CSV writer in text mode on Windows
     makes), which would otherwise number every row twice over."""
-    head = file.read(LINE_END_SAMPLE)
+    try:
+        head = file.read(LINE_END_SAMPLE)
+    except UnicodeDecodeError:
+        head = ""  # not text near the start: the reader names the row where it stops
     file.seek(0)
     doubled = 0 < head.count("\n") * 9 <= head.count("\r\r\n") * 10
     lines = (line for line in file if line != "\r\n") if doubled else iter(file)

@@ -291,6 +291,15 @@ def test_an_unreadable_header_after_a_blank_line_is_still_the_header(tmp_path):
     assert "The header cannot be read" in str(problem)
 
 
+def test_a_broken_character_a_few_rows_down_names_about_its_row(tmp_path):
+    # UTF-16 is recognised by its byte-order mark alone, so the reader is first to meet the break.
+    rows = "".join(f"{n},Café {n}\n" for n in range(1, 2000)).encode("utf-16-le")
+    broken = "2000,Jos".encode("utf-16-le") + b"\x00\xd8" + "\n".encode("utf-16-le")  # half a pair
+    problem = refused(tmp_path, b"\xff\xfe" + "id,name\n".encode("utf-16-le") + rows + broken)
+    assert "not valid utf-16 text" in str(problem)
+    assert 1500 < problem.row <= 2000  # text is decoded a block ahead of the rows
+
+
 def test_a_byte_that_is_not_text_on_the_first_line_names_row_1(tmp_path):
     problem = refused(tmp_path, b"\xef\xbb\xbfid,name\n1,Jos\xe9\n")
     assert problem.row == 1 and "not valid utf-8-sig text" in str(problem)
