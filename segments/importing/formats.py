@@ -87,7 +87,7 @@ def detect_format(path: Path, *, name: str) -> FileFormat:
     text = _decode_sample(sample, encoding)
     _check_text(text, name=name)
     start = text.lstrip("\ufeff \r\n\t")
-    if start.startswith("["):
+    if start.startswith("[") and start[1:].lstrip()[:1] in ("{", "[", "]"):  # not a "[Customer ID]" header
         return FileFormat("json", encoding=encoding, delimiter="")
     if start.startswith("{"):
         # A record printed over lines opens with "{" alone; JSON lines hold one record a line (the

@@ -18,6 +18,14 @@ MAX_JSON_DOCUMENT_BYTES = 256 * 1024 * 1024
 SHEET_ERRORS = frozenset(
     ("#N/A", "#REF!", "#DIV/0!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA")
 )
+# Keys under which APIs hand over their list of records.
+RECORD_WRAPPERS = frozenset(
+    {
+        *("data", "results", "records", "items", "rows", "entries", "elements", "hits", "values", "list"),
+        *("contacts", "customers", "people", "profiles", "members", "users", "subscribers"),
+        *("events", "comments", "messages", "orders", "transactions", "activities"),
+    }
+)
 BROKEN_CHARACTER = "holds a broken character (half of an escaped UTF-16 pair)"
 # An escaped UTF-16 surrogate: in pairs they make one character, alone they cannot be stored.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -126,7 +134,8 @@ def json_records(
     records = _records_in(document)
     if records is None:
         raise ImportFileError(
-            "The JSON holds no list of records: it should be a list of objects, or an object with one.",
+            "The JSON holds no list of records: it should be a list of objects, or an object with one "
+            'under a key such as "data" or "results" (one record printed over several lines is not).',
             file_name=name,
         )
     check = _SURROGATE_ESCAPE.search(text) is not None
@@ -138,16 +147,19 @@ def json_records(
 
 
 def _records_in(document: object) -> list | None:
+    """The records: the document itself when it is a list, or the list an API wraps them in
+    ({"data": [...], "paging": ...}). A single record printed over lines is not a list of records,
+    though it may hold a list of its own ({"id": 1, "orders": [...]})."""
     if isinstance(document, list):
         return document
     if isinstance(document, dict):
-        lists = [
+        wrapped = [
             value
-            for value in document.values()
-            if isinstance(value, list) and any(isinstance(item, dict) for item in value[:100])
+            for key, value in document.items()
+            if key.lower() in RECORD_WRAPPERS and isinstance(value, list)
         ]
-        if len(lists) == 1:
-            return lists[0]
+        if len(wrapped) == 1:
+            return wrapped[0]
     return None
 
 

@@ -140,7 +140,7 @@ def drift_alert_acknowledge(*, alert: DriftAlert, actor: User) -> DriftAlert:
             audit_record(
                 actor=actor,
                 action="drift_alert.acknowledged",
-                subject=alert.segmentation,
+                subject=alert.segmentation or alert.segment,  # a rule refresh's alert has no segmentation
                 details={"alert": alert.id, "kind": alert.kind, "message": alert.message},
             )
     alert.refresh_from_db()

@@ -435,10 +435,16 @@ def test_a_json_document_holding_a_list_of_records_is_read(tmp_path, document):
     [
         (b'[{"id": 1},', "not valid JSON (Expecting value at line 1"),
         (b'{\n  "count": 2,\n  "ok": true\n}', "no list of records"),
+        (b'{\n  "id": 1,\n  "tags": [{"a": 1}]\n}', "no list of records"),
     ],
 )
 def test_a_json_document_without_records_is_refused_with_a_reason(tmp_path, content, message):
     assert message in str(refused(tmp_path, content, "export.json"))
+
+
+def test_a_csv_whose_headers_are_in_brackets_is_a_csv(tmp_path):
+    file_format, [chunk] = read(tmp_path, b"[Customer ID],[Email]\nC1,ada@example.com\n")
+    assert file_format.kind == "csv" and list(chunk.frame.columns) == ["[Customer ID]", "[Email]"]
 
 
 def test_json_lines_whose_first_line_is_broken_are_still_json_lines(tmp_path):
