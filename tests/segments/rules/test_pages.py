@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from governance.models import Job
+from governance.models import AuditEntry, Job
 from segments.models import Segment, SensitiveAttribute
 from segments.services.rule_segment_refresh import rule_segment_refresh
 from segments.services.rule_segments import rule_segment_update
@@ -360,3 +360,5 @@ def test_what_a_refresh_changed_is_listed_on_the_segment_and_marked_as_seen(logi
     assert "seen by" in seen
     alert.refresh_from_db()
     assert alert.acknowledged_by == marketer
+    seen_entry = AuditEntry.objects.get(action="drift_alert.acknowledged")
+    assert seen_entry.subject_id == str(engaged.id)
