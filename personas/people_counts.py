@@ -10,6 +10,7 @@ from django.db import connection
 from governance.models import User
 from personas.models import Persona, PersonaSegment
 from personas.sampling import SAMPLE_SIZE, sample_clause, sample_rate
+from segments.models import Segment
 from segments.segment_selectors import segment_members_visible
 
 
@@ -23,19 +24,19 @@ class PeopleCount:
 def persona_people(*, user: User, personas: list[Persona]) -> dict[int, PeopleCount]:
     """Persona id -> its people, as `user` may know them. A persona on one segment costs nothing
     (the version's stored size); several segments are counted in one query over their members."""
-    links = PersonaSegment.objects.filter(persona__in=personas, segment__retired_at=None).select_related(
-        "segment__current_version"
+    links = list(
+        PersonaSegment.objects.filter(persona__in=personas, segment__retired_at=None).select_related(
+            "segment__current_version"
+        )
     )
-    visible_to_user: dict[int, bool] = {}
+    visible = _members_visible(user, [link.segment for link in links])
     shown: dict[int, list[tuple[int, int]]] = {}  # persona id -> (version id, size) of shown segments
     hidden: dict[int, list[int]] = {}  # persona id -> sizes of segments hidden from the reader
     for link in links:
         segment, version = link.segment, link.segment.current_version
         if version is None:
             continue
-        if segment.id not in visible_to_user:
-            visible_to_user[segment.id] = segment_members_visible(user=user, segment=segment)
-        if visible_to_user[segment.id]:
+        if segment.id in visible:
             shown.setdefault(link.persona_id, []).append((version.id, version.size))
         else:
             hidden.setdefault(link.persona_id, []).append(version.size)
@@ -80,12 +81,15 @@ def _distinct_members(versions_of: dict[int, list[tuple[int, int]]]) -> tuple[di
 def linked_segments_shown(*, user: User, personas: list[Persona]) -> list[int]:
     """Ids of the segments linked to these personas whose members `user` may see: the only ones a
     count of people in common may read."""
-    segments = {
-        link.segment_id: link.segment
-        for link in PersonaSegment.objects.filter(persona__in=personas).select_related("segment")
-    }
-    return sorted(
+    links = PersonaSegment.objects.filter(persona__in=personas).select_related("segment")
+    return sorted(_members_visible(user, [link.segment for link in links]))
+
+
+def _members_visible(user: User, segments: list[Segment]) -> set[int]:
+    """Ids of the segments whose members `user` may see, each asked once."""
+    distinct = {segment.id: segment for segment in segments}
+    return {
         segment_id
-        for segment_id, segment in segments.items()
+        for segment_id, segment in distinct.items()
         if segment_members_visible(user=user, segment=segment)
-    )
+    }

@@ -211,13 +211,8 @@ def _encoding_past_the_sample(path: Path) -> str:
     with open(path, "rb") as file:
         file.seek(SAMPLE_BYTES)
         while block := file.read(SCAN_BYTES):
-            if block.isascii():
-                continue
-            try:
-                codecs.getincrementaldecoder("utf-8")().decode(block, final=False)
-            except UnicodeDecodeError:
-                return _single_byte_encoding(block)
-            return "utf-8"
+            if not block.isascii():
+                return "utf-8" if _decodes(block, "utf-8") else _single_byte_encoding(block)
     return "utf-8"
 
 
